@@ -1,0 +1,31 @@
+package dev.escapement;
+
+/**
+ * A pooled command for timers scheduled on the primitive, id-based path, which has no handle
+ * object to carry it. Borrowed from and returned to the {@link CommandProxy}'s pool, so the id
+ * path allocates nothing in steady state.
+ *
+ * <p>Thread-safety: owned by one thread at a time; ownership passes through the command queue
+ * (producer to timer thread) and the pool (timer thread back to producers).
+ */
+final class TimerCommand {
+
+    /** Place a reserved entry in the wheel. */
+    static final int LINK = 1;
+    /** Free an entry that was cancelled. */
+    static final int RECLAIM = 2;
+
+    int op;
+    long timerId;
+
+    TimerCommand set(int op, long timerId) {
+        this.op = op;
+        this.timerId = timerId;
+        return this;
+    }
+
+    void clear() {
+        op = 0;
+        timerId = 0;
+    }
+}
