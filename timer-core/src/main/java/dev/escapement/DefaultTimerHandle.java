@@ -2,19 +2,22 @@ package dev.escapement;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link TimerHandle} of a one-shot timer. It is also the command that carries the timer to
- * the timer thread (offered once to link it, and again to reclaim it after a cancel), and the
- * {@link Runnable} handed to a callback executor, so a timer costs one object besides its wheel
- * entry.
+ * the timer thread (offered to link it, again to move it after a postpone, and again to reclaim it
+ * after a cancel: the timer thread reconciles the wheel with the handle's state each time), and
+ * the {@link Runnable} handed to a callback executor, so a timer costs one object besides its
+ * wheel entry.
  *
  * <p>Thread-safety: any thread. The outcome moves once from {@code PENDING}; the wheel entry's
  * status, changed by compare-and-set, decides the winner of a cancel racing an expiry, and the
- * winner then records the outcome here.
+ * winner then records the outcome here. Fields marked "timer thread" are confined to it.
  */
-final class DefaultTimerHandle implements TimerHandle, Runnable {
+sealed class DefaultTimerHandle implements TimerHandle, Runnable permits PeriodicTimerHandle, WindowTimerHandle {
 
     static final int PENDING = 0;
     static final int FIRED = 1;
@@ -23,23 +26,32 @@ final class DefaultTimerHandle implements TimerHandle, Runnable {
     static final int CANCELLED = 4;
 
     private static final VarHandle FUTURE;
+    private static final VarHandle MOVE_SEQUENCE;
 
     static {
         try {
-            FUTURE = MethodHandles.lookup().findVarHandle(DefaultTimerHandle.class, "future", CompletionFuture.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            FUTURE = lookup.findVarHandle(DefaultTimerHandle.class, "future", CompletionFuture.class);
+            MOVE_SEQUENCE = lookup.findVarHandle(DefaultTimerHandle.class, "moveSequence", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final GlobalTimer timer;
-    private final TimerTask task;
-    private final long deadlineNs;
+    final GlobalTimer timer;
+    private volatile TimerTask task;
+    private volatile long deadlineNs;
     /** Written once, before the handle is offered to the timer thread or returned. */
     private long id;
     private volatile int outcome;
     private volatile CompletionFuture future;
-    /** Timer thread only: whether this handle's link command was applied. */
+    /** The tick a postpone asked for; read by the timer thread after the move sequence. */
+    private volatile long moveTick;
+    /** Incremented by each postpone after it wrote {@link #moveTick}. */
+    private volatile int moveSequence;
+    /** Timer thread: the move sequence last applied. */
+    private int appliedMoveSequence;
+    /** Timer thread: whether this handle's link command was applied. */
     private boolean linkRequested;
 
     DefaultTimerHandle(GlobalTimer timer, TimerTask task, long deadlineNs) {
@@ -82,6 +94,61 @@ final class DefaultTimerHandle implements TimerHandle, Runnable {
     @Override
     public boolean cancel() {
         return timer.cancelHandle(this);
+    }
+
+    @Override
+    public boolean postpone(long delay, TimeUnit unit) {
+        Objects.requireNonNull(unit, "unit");
+        return timer.postponeHandle(this, unit.toNanos(delay), null);
+    }
+
+    @Override
+    public boolean postpone(long delay, TimeUnit unit, TimerTask newTask) {
+        Objects.requireNonNull(unit, "unit");
+        Objects.requireNonNull(newTask, "newTask");
+        return timer.postponeHandle(this, unit.toNanos(delay), newTask);
+    }
+
+    /**
+     * Records a postpone whose move this caller claimed: the new deadline and tick (and task),
+     * then publishes them by bumping the move sequence. Returns what to restore if the command
+     * cannot be offered.
+     */
+    void requestMove(long newDeadlineNs, long newTick, TimerTask newTask) {
+        deadlineNs = newDeadlineNs;
+        moveTick = newTick;
+        if (newTask != null) {
+            task = newTask;
+        }
+        MOVE_SEQUENCE.getAndAdd(this, 1);
+    }
+
+    /** Restores deadline and task after a move that could not be handed to the timer thread. */
+    void restore(long previousDeadlineNs, TimerTask previousTask) {
+        deadlineNs = previousDeadlineNs;
+        task = previousTask;
+    }
+
+    /** Timer thread: the move sequence to apply, or -1 if every move is applied. */
+    int unappliedMoveSequence() {
+        int sequence = moveSequence;
+        return sequence != appliedMoveSequence ? sequence : -1;
+    }
+
+    /** Timer thread: marks the moves up to {@code sequence} applied and returns their tick. */
+    long applyMove(int sequence) {
+        appliedMoveSequence = sequence;
+        return moveTick;
+    }
+
+    /** True if no postpone has arrived since {@code sequence}. */
+    boolean isLatestMove(int sequence) {
+        return moveSequence == sequence;
+    }
+
+    /** Timer thread: a new nominal deadline for a periodic run. */
+    void deadlineNs(long deadlineNs) {
+        this.deadlineNs = deadlineNs;
     }
 
     @Override
@@ -130,16 +197,31 @@ final class DefaultTimerHandle implements TimerHandle, Runnable {
     /** Runs the task (or nothing, for a notify-only timer) and completes the future. */
     @Override
     public void run() {
-        if (task != null) {
-            try {
-                task.run(this);
-            } catch (Throwable failure) {
-                outcome = FAILED;
-                timer.taskFailed(this, failure);
-                completionFuture().fail(failure);
-                return;
-            }
+        Throwable failure = runTask();
+        if (failure != null) {
+            fail(failure);
+        } else {
+            complete();
         }
+    }
+
+    /** Runs the task once; returns what it threw, already logged and counted, or null. */
+    final Throwable runTask() {
+        TimerTask current = task;
+        if (current == null) {
+            return null;
+        }
+        try {
+            current.run(this);
+            return null;
+        } catch (Throwable failure) {
+            timer.taskFailed(this, failure);
+            return failure;
+        }
+    }
+
+    /** The timer is done for good and its last run succeeded. */
+    void complete() {
         outcome = COMPLETED;
         CompletionFuture f = future;
         if (f != null) {
@@ -147,8 +229,8 @@ final class DefaultTimerHandle implements TimerHandle, Runnable {
         }
     }
 
-    /** Fails the future when the callback executor refused the task. */
-    void rejected(Throwable failure) {
+    /** The timer is done for good with a failure: its task threw, or was refused. */
+    void fail(Throwable failure) {
         outcome = FAILED;
         completionFuture().fail(failure);
     }
@@ -186,6 +268,8 @@ final class DefaultTimerHandle implements TimerHandle, Runnable {
             case FAILED -> "FAILED";
             default -> "CANCELLED";
         };
-        return "TimerHandle[id=" + id + ", deadlineNs=" + deadlineNs + ", " + state + "]";
+        return getClass() == DefaultTimerHandle.class
+                ? "TimerHandle[id=" + id + ", deadlineNs=" + deadlineNs + ", " + state + "]"
+                : "PeriodicTimerHandle[id=" + id + ", next deadlineNs=" + deadlineNs + ", " + state + "]";
     }
 }

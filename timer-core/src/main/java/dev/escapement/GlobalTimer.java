@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import javax.management.ObjectName;
 
 /**
  * The global timer of a protocol stack: one timer thread that owns a hierarchical
@@ -95,18 +96,12 @@ public final class GlobalTimer {
     private volatile List<TimerHandle> unprocessed = List.of();
 
     private final Set<Long> connections = ConcurrentHashMap.newKeySet();
+    private final TimerCounters counters;
     private final LongAdder rejected = new LongAdder();
     private final LongAdder taskFailures = new LongAdder();
+    private final LongAdder intervalFailures = new LongAdder();
     private final LongAdder executorRejections = new LongAdder();
-
-    // Published by the timer thread at the end of each pass.
-    private volatile long publishedPending;
-    private volatile long publishedScheduled;
-    private volatile long publishedFired;
-    private volatile long publishedCancelled;
-    private volatile long publishedReturnedByStop;
-    private volatile long publishedPasses;
-    private volatile long publishedParks;
+    private final ObjectName mbeanName;
 
     private GlobalTimer(Builder builder, boolean shared) {
         this.clock = builder.clock;
@@ -118,7 +113,9 @@ public final class GlobalTimer {
         this.drivenByCaller = builder.drivenByCaller;
         this.wheel = new TimingWheel(builder.slotsPerLevel, builder.maxPendingTimers, 0);
         this.proxy = new CommandProxy(builder.commandQueueCapacity);
-        this.task = new GlobalTimerTask(this, wheel, proxy, clock, cachedClock, originNs, tickNs, builder.callbackExecutor);
+        this.counters = new TimerCounters(wheel.levels());
+        this.task = new GlobalTimerTask(this, wheel, proxy, clock, cachedClock, originNs, tickNs,
+                builder.callbackExecutor, counters);
         if (drivenByCaller) {
             this.thread = null;
             this.state = STARTED;
@@ -133,6 +130,7 @@ public final class GlobalTimer {
             this.thread = Objects.requireNonNull(factory.newThread(task), "threadFactory returned null");
             proxy.timerThread(thread);
         }
+        this.mbeanName = builder.jmx ? GlobalTimerMBeans.register(this, builder.threadName) : null;
     }
 
     /** @return a new builder with the default settings */
@@ -230,8 +228,11 @@ public final class GlobalTimer {
 
     private TimerHandle scheduleHandle(TimerTask task, long nowNs, long delayNs) {
         ensureRunning();
-        long deadlineTick = deadlineTick(nowNs, delayNs);
-        DefaultTimerHandle handle = new DefaultTimerHandle(this, task, nowNs + delayNs);
+        return submitHandle(new DefaultTimerHandle(this, task, nowNs + delayNs), deadlineTick(nowNs, delayNs));
+    }
+
+    /** Reserves the handle's entry, offers it, and takes it back if stop() raced the offer. */
+    private <H extends DefaultTimerHandle> H submitHandle(H handle, long deadlineTick) {
         long id = wheel.reserve(deadlineTick, handle);
         if (id == TimingWheel.NO_TIMER) {
             throw reject("pending timers bound reached: maxPendingTimers=" + maxPendingTimers);
@@ -247,6 +248,89 @@ public final class GlobalTimer {
             throw reject("timer is stopped");
         }
         return handle;
+    }
+
+    // ------------------------------------------------------------------ scheduling: periodic and windows
+
+    /**
+     * Schedules a periodic task.
+     *
+     * @param task     the task; receives the same handle at every run
+     * @param schedule how it repeats
+     * @return the handle: its id stays the same across runs, {@link TimerHandle#cancel()} stops all
+     *         future runs, and its future completes after the last run
+     * @throws NullPointerException       if an argument is null
+     * @throws IllegalArgumentException   if a dynamic schedule's first interval is not positive
+     * @throws RejectedExecutionException if a bound is reached or the timer is stopped
+     */
+    public TimerHandle schedulePeriodic(TimerTask task, PeriodicSchedule schedule) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(schedule, "schedule");
+        ensureRunning();
+        long nowNs = clock.nanoTime();
+        long initialDelayNs = schedule.initialDelayNs(nowNs);
+        if (schedule.isDynamic() && initialDelayNs <= 0 && !schedule.hasInitialDelay()) {
+            throw new IllegalArgumentException("interval function returned " + initialDelayNs
+                    + " ns for the first run; set initialDelay or return a positive interval");
+        }
+        PeriodicTimerHandle handle = new PeriodicTimerHandle(this, task, nowNs + initialDelayNs, schedule);
+        return submitHandle(handle, deadlineTick(nowNs, initialDelayNs));
+    }
+
+    /**
+     * Schedules a task at a fixed rate, forever: the first run after {@code initialDelay}, then
+     * every {@code period}, without drift; runs missed during a stall are skipped.
+     *
+     * @param task         the task
+     * @param initialDelay the delay of the first run
+     * @param period       the interval, {@code > 0}
+     * @param unit         the unit of both
+     * @return the handle
+     * @throws IllegalArgumentException   if {@code period <= 0}
+     * @throws RejectedExecutionException if a bound is reached or the timer is stopped
+     */
+    public TimerHandle scheduleAtFixedRate(TimerTask task, long initialDelay, long period, TimeUnit unit) {
+        Objects.requireNonNull(unit, "unit");
+        return schedulePeriodic(task, PeriodicSchedule.fixedRate(period, unit).initialDelay(initialDelay, unit).build());
+    }
+
+    /**
+     * Schedules a one-shot task that may fire anywhere in a window, for timeouts whose exact
+     * moment does not matter (idle, keep-alive). The timer picks the start of the coarsest wheel
+     * slot inside the window, so it never cascades and timers with similar windows share a slot.
+     * It never fires before {@code earliest}, nor later than {@code latest} plus one tick.
+     *
+     * @param task     the task
+     * @param earliest the earliest delay
+     * @param latest   the latest delay, {@code >= earliest}
+     * @param unit     the unit of both
+     * @return the handle; its {@link TimerHandle#deadlineNs()} is the earliest moment until the
+     *         timer thread has chosen one inside the window, then the chosen moment
+     * @throws IllegalArgumentException   if {@code latest < earliest}
+     * @throws RejectedExecutionException if a bound is reached or the timer is stopped
+     */
+    public TimerHandle scheduleWithin(TimerTask task, long earliest, long latest, TimeUnit unit) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(unit, "unit");
+        long earliestNs = unit.toNanos(earliest);
+        long latestNs = unit.toNanos(latest);
+        if (latestNs < earliestNs) {
+            throw new IllegalArgumentException("latest must not be before earliest: "
+                    + latest + " < " + earliest + " " + unit);
+        }
+        ensureRunning();
+        long nowNs = clock.nanoTime();
+        long earliestTick = deadlineTick(nowNs, earliestNs);
+        long latestTick = Math.max(earliestTick, floorTick(nowNs, latestNs));
+        // Provisional: the timer thread picks the tick inside the window when it links the timer.
+        long provisionalTick = wheel.windowDeadline(floorTick(nowNs, 0), earliestTick, latestTick);
+        WindowTimerHandle handle = new WindowTimerHandle(this, task, nowNs + earliestNs, earliestTick, latestTick);
+        return submitHandle(handle, provisionalTick);
+    }
+
+    /** The absolute deadline of a tick of this timer's wheel. */
+    long tickStartNs(long tick) {
+        return originNs + tick * tickNs;
     }
 
     // ------------------------------------------------------------------ scheduling: ids
@@ -344,6 +428,61 @@ public final class GlobalTimer {
     }
 
     /**
+     * Moves a pending timer to {@code delay} from now, keeping its id: a primitive-path timer, or
+     * a handle's (see {@link TimerHandle#postpone(long, TimeUnit)}). Linearizes against expiry.
+     *
+     * @param timerId the id
+     * @param delay   the new delay; zero or negative fires on the next pass
+     * @param unit    its unit
+     * @return true if the timer was pending and is now due at the new deadline
+     * @throws RejectedExecutionException if the command queue is full
+     */
+    public boolean postponeTimer(long timerId, long delay, TimeUnit unit) {
+        Objects.requireNonNull(unit, "unit");
+        Object payload = wheel.payloadOf(timerId);
+        if (payload instanceof DefaultTimerHandle handle && handle.id() == timerId) {
+            return postponeHandle(handle, unit.toNanos(delay), null);
+        }
+        if (!wheel.tryBeginMove(timerId)) {
+            return false;
+        }
+        long deadlineTick = deadlineTick(clock.nanoTime(), unit.toNanos(delay));
+        TimerCommand command = proxy.borrow().move(timerId, deadlineTick);
+        if (!proxy.offer(command, deadlineTick)) {
+            proxy.recycle(command);
+            wheel.abortMove(timerId);
+            throw reject("command queue full: commandQueueCapacity=" + proxy.capacity());
+        }
+        return true;
+    }
+
+    /** {@link TimerHandle#postpone}: claims the move, records it on the handle, offers the handle. */
+    boolean postponeHandle(DefaultTimerHandle handle, long delayNs, TimerTask newTask) {
+        long nowNs = clock.nanoTime();
+        long deadlineTick = deadlineTick(nowNs, delayNs);
+        long previousDeadlineNs = handle.deadlineNs();
+        TimerTask previousTask = handle.task();
+        if (!tryBeginMoveOnly(handle, nowNs + delayNs, deadlineTick, newTask)) {
+            return false;
+        }
+        if (!proxy.offer(handle, deadlineTick)) {
+            abortMove(handle, previousDeadlineNs, previousTask);
+            throw reject("command queue full: commandQueueCapacity=" + proxy.capacity());
+        }
+        return true;
+    }
+
+    /**
+     * Starts a batch of schedules, cancels and postpones that reaches the timer thread in one
+     * hand-off with at most one wake-up.
+     *
+     * @return an empty batch
+     */
+    public TimerBatch newBatch() {
+        return new TimerBatch(this);
+    }
+
+    /**
      * Whether a primitive-path timer (or a handle's id) is still pending.
      *
      * @param timerId an id
@@ -392,6 +531,9 @@ public final class GlobalTimer {
             if (state >= STOPPING) {
                 awaitTermination();
                 return List.of();
+            }
+            if (mbeanName != null) {
+                GlobalTimerMBeans.unregister(mbeanName);
             }
             int previous = state;
             state = STOPPING;
@@ -485,20 +627,59 @@ public final class GlobalTimer {
      * @return the statistics
      */
     public TimerStats stats() {
-        return new TimerStats(
-                publishedPending,
-                publishedScheduled,
-                publishedFired,
-                publishedCancelled,
-                publishedReturnedByStop,
-                rejected.sum(),
-                taskFailures.sum(),
-                executorRejections.sum(),
-                proxy.depth(),
-                connections.size(),
-                publishedPasses,
-                publishedParks,
-                proxy.wakeups());
+        return counters.snapshot(rejected.sum(), taskFailures.sum(), intervalFailures.sum(),
+                executorRejections.sum(), proxy.depth(), connections.size(), proxy.wakeups());
+    }
+
+    /**
+     * A readable picture of the wheel for debugging: the current tick, per level the current
+     * slot, the occupied slots with their counts (at most 16 per level) and the next deadline,
+     * and the busiest slots; then the statistics. Bounded in size. The wheel belongs to the timer
+     * thread, so the picture is taken there: this call hands it a request and waits up to five
+     * seconds for the answer (a timer built with {@link Builder#drivenByCaller()} is pictured on
+     * the calling thread, which must be its driver).
+     *
+     * @return the picture
+     */
+    public String dump() {
+        String wheelPicture;
+        if (drivenByCaller || state != STARTED || Thread.currentThread() == thread) {
+            wheelPicture = task.dump(DUMP_SLOTS_PER_LEVEL);
+        } else {
+            DumpRequest request = new DumpRequest(DUMP_SLOTS_PER_LEVEL);
+            if (!proxy.offer(request, Long.MIN_VALUE)) {
+                wheelPicture = "(wheel not pictured: command queue full)\n";
+            } else {
+                try {
+                    wheelPicture = request.get(5, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    wheelPicture = "(wheel not pictured: the timer thread did not answer within 5 s)\n";
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    wheelPicture = "(wheel not pictured: interrupted)\n";
+                } catch (java.util.concurrent.ExecutionException e) {
+                    wheelPicture = "(wheel not pictured: " + e.getCause() + ")\n";
+                }
+            }
+        }
+        return "GlobalTimer tick=" + tickNs + " ns" + (shared ? " (shared)" : "") + (isStopped() ? " (stopped)" : "")
+                + " now=" + (clock.nanoTime() - originNs) / tickNs + " ticks since start\n"
+                + wheelPicture + stats() + "\n";
+    }
+
+    private static final int DUMP_SLOTS_PER_LEVEL = 16;
+
+    /** A request for {@link #dump()}, answered on the timer thread. */
+    static final class DumpRequest extends java.util.concurrent.CompletableFuture<String> {
+        private final int maxSlotsPerLevel;
+
+        DumpRequest(int maxSlotsPerLevel) {
+            this.maxSlotsPerLevel = maxSlotsPerLevel;
+        }
+
+        int maxSlotsPerLevel() {
+            return maxSlotsPerLevel;
+        }
     }
 
     /**
@@ -513,7 +694,7 @@ public final class GlobalTimer {
 
     @Override
     public String toString() {
-        return "GlobalTimer[tick=" + tickNs + " ns, pending=" + publishedPending
+        return "GlobalTimer[tick=" + tickNs + " ns, pending=" + counters.pending()
                 + (shared ? ", shared" : "") + (isStopped() ? ", stopped" : "") + "]";
     }
 
@@ -593,19 +774,109 @@ public final class GlobalTimer {
         return DefaultTimerHandle.PENDING;
     }
 
-    void publish(long pending, long scheduled, long fired, long cancelled, long returnedByStop,
-                 long passes, long parks) {
-        publishedPending = pending;
-        publishedScheduled = scheduled;
-        publishedFired = fired;
-        publishedCancelled = cancelled;
-        publishedReturnedByStop = returnedByStop;
-        publishedPasses = passes;
-        publishedParks = parks;
+    /** The tick of {@code nowNs + delayNs}, rounding down (for the end of a window). */
+    long floorTick(long nowNs, long delayNs) {
+        long elapsedNs = nowNs - originNs;
+        if (elapsedNs < 0) {
+            elapsedNs = 0;
+        }
+        long deadlineElapsedNs = elapsedNs + Math.max(delayNs, 0);
+        if (deadlineElapsedNs < 0) {
+            deadlineElapsedNs = Long.MAX_VALUE;
+        }
+        return deadlineElapsedNs / tickNs;
     }
 
-    void publishParks(long parks) {
-        publishedParks = parks;
+    boolean isTerminated() {
+        return state == TERMINATED;
+    }
+
+    int maxPendingTimers() {
+        return maxPendingTimers;
+    }
+
+    int commandQueueCapacity() {
+        return proxy.capacity();
+    }
+
+    /** Batch support: reserves an entry for a new handle; null if the pending bound is reached. */
+    DefaultTimerHandle reserveHandle(TimerTask task, long deadlineNs, long deadlineTick) {
+        DefaultTimerHandle handle = new DefaultTimerHandle(this, task, deadlineNs);
+        long id = wheel.reserve(deadlineTick, handle);
+        if (id == TimingWheel.NO_TIMER) {
+            rejected.increment();
+            return null;
+        }
+        handle.id(id);
+        return handle;
+    }
+
+    /** Batch support: hands back an entry reserved but never offered. */
+    void unreserveHandle(DefaultTimerHandle handle) {
+        wheel.unreserve(handle.id());
+        rejected.increment();
+    }
+
+    /** Cancels without offering the reclaim (a batch carries it). */
+    boolean tryCancelOnly(DefaultTimerHandle handle) {
+        if (!wheel.tryCancel(handle.id())) {
+            return false;
+        }
+        handle.markCancelled();
+        return true;
+    }
+
+    boolean tryCancelRaw(long timerId) {
+        return wheel.tryCancel(timerId);
+    }
+
+    /** The handle an id names, if it names a live handle. */
+    DefaultTimerHandle handleOf(long timerId) {
+        Object payload = wheel.payloadOf(timerId);
+        return payload instanceof DefaultTimerHandle handle && handle.id() == timerId ? handle : null;
+    }
+
+    /** Claims a move and records it on the handle, without offering it. */
+    boolean tryBeginMoveOnly(DefaultTimerHandle handle, long newDeadlineNs, long newTick) {
+        return tryBeginMoveOnly(handle, newDeadlineNs, newTick, null);
+    }
+
+    private boolean tryBeginMoveOnly(DefaultTimerHandle handle, long newDeadlineNs, long newTick, TimerTask newTask) {
+        if (!wheel.tryBeginMove(handle.id())) {
+            return false;
+        }
+        handle.requestMove(newDeadlineNs, newTick, newTask);
+        return true;
+    }
+
+    /** Undoes a claimed move whose command could not be offered. */
+    void abortMove(DefaultTimerHandle handle, long previousDeadlineNs, TimerTask previousTask) {
+        handle.restore(previousDeadlineNs, previousTask);
+        wheel.abortMove(handle.id());
+    }
+
+    boolean offerBatch(TimerBatch batch, long earliestTick) {
+        if (proxy.offer(batch, earliestTick)) {
+            return true;
+        }
+        rejected.increment();
+        return false;
+    }
+
+    /** A periodic run ended, on the timer thread or the callback executor. */
+    void periodicRunEnded(PeriodicTimerHandle handle) {
+        if (handle.isLastRun()) {
+            handle.finishLastRun();
+        } else {
+            handle.moveToFollowingDeadline();
+            // Fails if a cancel arrived during the run; the canceller's command reclaims the entry.
+            wheel.tryEndRun(handle.id());
+        }
+    }
+
+    void intervalFailed(PeriodicTimerHandle handle, Throwable failure) {
+        intervalFailures.increment();
+        LOG.log(Level.WARNING, "periodic timer stopped by its interval function: " + handle, failure);
     }
 
     void taskFailed(TimerHandle handle, Throwable failure) {
@@ -621,7 +892,9 @@ public final class GlobalTimer {
     void executorRejected(DefaultTimerHandle handle, Throwable failure) {
         executorRejections.increment();
         LOG.log(Level.WARNING, "callback executor refused timer " + handle, failure);
-        handle.rejected(failure);
+        if (!(handle instanceof PeriodicTimerHandle periodic) || periodic.isLastRun()) {
+            handle.fail(failure);
+        }
     }
 
     private RejectedExecutionException reject(String reason) {
@@ -629,7 +902,7 @@ public final class GlobalTimer {
         return new RejectedExecutionException(reason);
     }
 
-    private void ensureRunning() {
+    void ensureRunning() {
         int current = state;
         if (current == STARTED) {
             return;
@@ -679,6 +952,7 @@ public final class GlobalTimer {
         private NanoClock clock = NanoClock.system();
         private Executor callbackExecutor;
         private boolean drivenByCaller;
+        private boolean jmx;
 
         private Builder() {
         }
@@ -802,6 +1076,18 @@ public final class GlobalTimer {
          */
         public Builder drivenByCaller() {
             this.drivenByCaller = true;
+            return this;
+        }
+
+        /**
+         * Registers a JMX MXBean ({@link GlobalTimerMXBean}) with the platform MBean server under
+         * {@code dev.escapement:type=GlobalTimer,name=<thread name>}, unregistered by
+         * {@link GlobalTimer#stop()}. Off by default.
+         *
+         * @return this builder
+         */
+        public Builder jmx() {
+            this.jmx = true;
             return this;
         }
 

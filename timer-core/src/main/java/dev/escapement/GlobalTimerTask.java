@@ -19,12 +19,15 @@ import org.jctools.queues.MessagePassingQueue;
  * {@link GlobalTimer#doWork()}).
  *
  * <p>One pass ({@link #doWork()}, in the manner of an Agrona {@code Agent}): read the clock once
- * (and refresh the timer's {@link CachedClock} with that reading);
- * apply up to {@value #COMMANDS_PER_PASS} commands; advance the wheel to the tick of "now",
- * expiring up to {@value #EXPIRIES_PER_PASS} timers in deadline order; publish the counters.
- * Advancing is towards absolute time, so after a stall every due timer fires, in order, none
- * skipped. When a pass finds nothing to do, {@link #park()} sleeps until the wheel's next
- * deadline; producers wake it earlier only when they must (see {@link CommandProxy}).
+ * (and refresh the timer's {@link CachedClock} with that reading); apply up to
+ * {@value #COMMANDS_PER_PASS} commands; advance the wheel to the tick of "now", expiring up to
+ * {@value #EXPIRIES_PER_PASS} timers in deadline order; publish the counters. Advancing is towards
+ * absolute time, so after a stall every due timer fires, in order, none skipped. When a pass finds
+ * nothing to do, {@link #park()} sleeps until the wheel's next deadline; producers wake it earlier
+ * only when they must (see {@link CommandProxy}).
+ *
+ * <p>Commands are reconciled, not replayed: a handle offered to link it, move it or reclaim it
+ * is brought in line with its current state, so repeated or crossing offers are harmless.
  */
 final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQueue.Consumer<Object> {
 
@@ -41,21 +44,18 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
     private final long originNs;
     private final long tickNs;
     private final Executor executor;
+    private final TimerCounters counters;
 
     private long lastElapsedNs;
     private long passNowNs;
-    private long scheduled;
-    private long fired;
-    private long cancelled;
-    private long passes;
-    private long parks;
+    private long passNowTick;
 
     /** Collects stop()'s result during shutdown; null otherwise. */
     private List<TimerHandle> unprocessed;
-    private long returnedByStop;
 
     GlobalTimerTask(GlobalTimer timer, TimingWheel wheel, CommandProxy proxy, NanoClock clock,
-                    CachedClock cachedClock, long originNs, long tickNs, Executor executor) {
+                    CachedClock cachedClock, long originNs, long tickNs, Executor executor,
+                    TimerCounters counters) {
         this.timer = timer;
         this.wheel = wheel;
         this.proxy = proxy;
@@ -64,6 +64,7 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         this.originNs = originNs;
         this.tickNs = tickNs;
         this.executor = executor;
+        this.counters = counters;
     }
 
     /**
@@ -81,10 +82,12 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         }
         lastElapsedNs = elapsedNs;
         passNowNs = nowNs;
-        int work = proxy.drain(this, COMMANDS_PER_PASS);
-        work += wheel.advance(elapsedNs / tickNs, this, EXPIRIES_PER_PASS);
-        passes++;
-        publish();
+        passNowTick = elapsedNs / tickNs;
+        int drained = proxy.drain(this, COMMANDS_PER_PASS);
+        counters.commandsDrained += drained;
+        int work = drained + wheel.advance(passNowTick, this, EXPIRIES_PER_PASS);
+        counters.passes++;
+        counters.publish(wheel);
         return work;
     }
 
@@ -117,8 +120,8 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
             proxy.awake();
             return;
         }
-        parks++;
-        timer.publishParks(parks);
+        counters.parks++;
+        counters.publishParks();
         if (nextTick == TimingWheel.NO_DEADLINE) {
             LockSupport.park(this);
         } else {
@@ -146,7 +149,7 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
             // As above.
         }
         wheel.clear(this::onStop);
-        publish();
+        counters.publish(wheel);
         List<TimerHandle> result = unprocessed;
         unprocessed = null;
         return result;
@@ -155,14 +158,20 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
     private void onStop(long timerId, long deadlineTick, Object payload) {
         if (!wheel.tryCancel(timerId)) {
             // Cancelled already: its canceller got true.
-            cancelled++;
+            counters.cancelled++;
+            markCancelled(payload);
             return;
         }
-        returnedByStop++;
+        counters.returnedByStop++;
         if (payload instanceof DefaultTimerHandle handle) {
             handle.markCancelled();
             unprocessed.add(handle);
         }
+    }
+
+    /** Timer thread: a readable picture of the wheel, for {@link GlobalTimer#dump()}. */
+    String dump(int maxSlotsPerLevel) {
+        return wheel.toDebugString(maxSlotsPerLevel);
     }
 
     // ------------------------------------------------------------------ commands
@@ -173,40 +182,74 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
             applyHandle(handle);
         } else if (command instanceof TimerCommand timerCommand) {
             applyCommand(timerCommand);
+            proxy.recycle(timerCommand);
+        } else if (command instanceof TimerBatch batch) {
+            batch.applyOnTimerThread(this);
+        } else if (command instanceof GlobalTimer.DumpRequest request) {
+            request.complete(dump(request.maxSlotsPerLevel()));
         } else {
             LOG.log(Level.ERROR, "escapement timer ignored an unknown command: {0}", command);
         }
     }
 
-    private void applyHandle(DefaultTimerHandle handle) {
-        // A handle is offered once to be linked and once more if it is cancelled; the wheel's
-        // state tells the two apart.
+    /** Brings the wheel in line with a handle: link it, apply its latest move, or reclaim it. */
+    void applyHandle(DefaultTimerHandle handle) {
         long id = handle.id();
         if (!handle.linkRequested()) {
             handle.linkRequested(true);
-            scheduled++;
-            linkOrReclaim(id);
-        } else {
+            counters.scheduled++;
+            if (handle instanceof WindowTimerHandle window) {
+                placeInWindow(id, window);
+            }
+            if (!wheel.link(id)) {
+                // Cancelled before it reached the wheel (or stale: then reclaim is a no-op).
+                reclaim(id);
+                return;
+            }
+        }
+        if (wheel.isCancelled(id)) {
             reclaim(id);
+            return;
+        }
+        int sequence = handle.unappliedMoveSequence();
+        if (sequence != -1) {
+            long tick = handle.applyMove(sequence);
+            if (wheel.reschedule(id, tick) && handle instanceof PeriodicTimerHandle periodic) {
+                periodic.renominate(handle.deadlineNs());
+            }
+            if (handle.isLatestMove(sequence)) {
+                wheel.endMove(id);
+            }
         }
     }
 
-    private void applyCommand(TimerCommand command) {
+    /** Picks the window's deadline against the wheel's current tick, before linking. */
+    private void placeInWindow(long id, WindowTimerHandle window) {
+        long tick = wheel.windowDeadline(wheel.elapsedTick(), window.earliestTick(), window.latestTick());
+        if (tick != window.earliestTick()) {
+            // Not before the earliest deadline; a tick start inside the window otherwise.
+            window.deadlineNs(Math.max(window.deadlineNs(), timer.tickStartNs(tick)));
+        }
+        wheel.reschedule(id, tick);
+    }
+
+    void applyCommand(TimerCommand command) {
         switch (command.op) {
             case TimerCommand.LINK -> {
-                scheduled++;
-                linkOrReclaim(command.timerId);
+                counters.scheduled++;
+                if (!wheel.link(command.timerId)) {
+                    reclaim(command.timerId);
+                }
             }
             case TimerCommand.RECLAIM -> reclaim(command.timerId);
+            case TimerCommand.MOVE -> {
+                if (wheel.isCancelled(command.timerId)) {
+                    reclaim(command.timerId);
+                } else if (wheel.reschedule(command.timerId, command.deadlineTick)) {
+                    wheel.endMove(command.timerId);
+                }
+            }
             default -> LOG.log(Level.ERROR, "escapement timer ignored an unknown command op: {0}", command.op);
-        }
-        proxy.recycle(command);
-    }
-
-    private void linkOrReclaim(long id) {
-        if (!wheel.link(id)) {
-            // Cancelled before it reached the wheel.
-            reclaim(id);
         }
     }
 
@@ -214,13 +257,21 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
      * Frees a cancelled entry. A handle's cancellation is recorded here too: a canceller that
      * had only the id may have lost the race to read the payload.
      */
+    void reclaimById(long id) {
+        reclaim(id);
+    }
+
     private void reclaim(long id) {
         Object payload = wheel.payloadOf(id);
         if (wheel.reclaim(id)) {
-            cancelled++;
-            if (payload instanceof DefaultTimerHandle handle) {
-                handle.markCancelled();
-            }
+            counters.cancelled++;
+            markCancelled(payload);
+        }
+    }
+
+    private static void markCancelled(Object payload) {
+        if (payload instanceof DefaultTimerHandle handle) {
+            handle.markCancelled();
         }
     }
 
@@ -228,25 +279,101 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
 
     @Override
     public void onExpiry(long timerId, long deadlineTick, Object payload) {
-        if (!wheel.tryFire(timerId)) {
-            // Cancelled while due: the canceller won. The wheel releases the entry on return.
-            cancelled++;
-            if (payload instanceof DefaultTimerHandle handle) {
-                handle.markCancelled();
-            }
+        if (payload instanceof PeriodicTimerHandle periodic) {
+            expirePeriodic(timerId, periodic);
             return;
         }
-        fired++;
+        if (!wheel.tryFire(timerId)) {
+            notClaimed(timerId, payload);
+            return;
+        }
+        counters.fired++;
+        counters.runs++;
         if (payload instanceof DefaultTimerHandle handle) {
+            counters.recordLateness(passNowNs - handle.deadlineNs());
             handle.markFired();
             dispatch(handle);
         } else if (payload instanceof TimerExpiryHandler handler) {
+            counters.recordLateness(passNowNs - originNs - deadlineTick * tickNs);
             try {
                 handler.onTimerExpiry(timerId, passNowNs);
             } catch (Throwable failure) {
                 timer.handlerFailed(timerId, failure);
             }
         }
+    }
+
+    /**
+     * The entry could not be claimed at its deadline: a postpone is on its way through the queue
+     * (hold the entry one tick past now, by then its command has been applied), or it was
+     * cancelled (the wheel releases it when this returns).
+     */
+    private void notClaimed(long timerId, Object payload) {
+        if (wheel.isMoving(timerId) && wheel.reschedule(timerId, passNowTick + 1)) {
+            return;
+        }
+        counters.cancelled++;
+        markCancelled(payload);
+    }
+
+    private void expirePeriodic(long timerId, PeriodicTimerHandle periodic) {
+        if (wheel.isRunning(timerId)) {
+            // The previous run is still going on the executor: runs never overlap, so look again
+            // next tick; the stall policy decides what happens to the missed run.
+            counters.overruns++;
+            wheel.reschedule(timerId, passNowTick + 1);
+            return;
+        }
+        boolean last = periodic.isLastPlannedRun();
+        if (!(last ? wheel.tryFire(timerId) : wheel.tryBeginRun(timerId))) {
+            notClaimed(timerId, periodic);
+            return;
+        }
+        counters.runs++;
+        counters.recordLateness(passNowNs - periodic.deadlineNs());
+        if (!last) {
+            try {
+                long nextNominalNs = periodic.advanceNominal(passNowNs, tickNs);
+                long fireAtNs = periodic.jittered(nextNominalNs);
+                periodic.followingDeadlineNs(fireAtNs);
+                wheel.reschedule(timerId, tickAt(fireAtNs));
+            } catch (PeriodicTimerHandle.IntervalFailure failure) {
+                timer.intervalFailed(periodic, failure);
+                periodic.stopWith(failure);
+                if (!wheel.tryMarkLastRun(timerId)) {
+                    // Cancelled between the claim and now: the canceller won; skip the run.
+                    counters.cancelled++;
+                    return;
+                }
+                last = true;
+            }
+        }
+        if (last) {
+            counters.fired++;
+            periodic.markFired();
+        }
+        periodic.beginRun(last);
+        if (executor == null) {
+            periodic.run();
+        } else {
+            try {
+                executor.execute(periodic);
+            } catch (Throwable refused) {
+                timer.executorRejected(periodic, refused);
+                if (!last) {
+                    wheel.tryEndRun(timerId);
+                }
+            }
+        }
+    }
+
+    /** The tick an absolute deadline of the timer's clock belongs to, rounding up. */
+    private long tickAt(long deadlineNs) {
+        long elapsedNs = deadlineNs - originNs;
+        if (elapsedNs <= 0) {
+            return 0;
+        }
+        return (elapsedNs - 1) / tickNs + 1;
     }
 
     private void dispatch(DefaultTimerHandle handle) {
@@ -259,11 +386,5 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         } catch (Throwable refused) {
             timer.executorRejected(handle, refused);
         }
-    }
-
-    // ------------------------------------------------------------------ statistics
-
-    private void publish() {
-        timer.publish(wheel.size(), scheduled, fired, cancelled, returnedByStop, passes, parks);
     }
 }

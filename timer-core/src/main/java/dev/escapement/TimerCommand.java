@@ -14,9 +14,12 @@ final class TimerCommand {
     static final int LINK = 1;
     /** Free an entry that was cancelled. */
     static final int RECLAIM = 2;
+    /** Move an entry claimed by a postpone to {@link #deadlineTick}. */
+    static final int MOVE = 3;
 
     int op;
     long timerId;
+    long deadlineTick;
 
     TimerCommand set(int op, long timerId) {
         this.op = op;
@@ -24,8 +27,16 @@ final class TimerCommand {
         return this;
     }
 
+    TimerCommand move(long timerId, long deadlineTick) {
+        this.op = MOVE;
+        this.timerId = timerId;
+        this.deadlineTick = deadlineTick;
+        return this;
+    }
+
     void clear() {
         op = 0;
         timerId = 0;
+        deadlineTick = 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.escapement;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A scheduled timer: its id, its state, a way to cancel it and a future for its completion.
@@ -44,18 +45,48 @@ public interface TimerHandle {
      */
     boolean cancel();
 
+    /**
+     * Moves a pending timer to a new deadline, {@code delay} from now, keeping this handle and its
+     * id. The new deadline may be earlier or later. A postpone linearizes against expiry: if it
+     * returns true, the timer does not fire at its old deadline. Of two concurrent postpones of
+     * one timer, one wins. For a periodic timer this moves its next run.
+     *
+     * @param delay the new delay from now; zero or negative fires on the next pass
+     * @param unit  its unit
+     * @return true if the timer was pending and is now due at the new deadline; false if it had
+     *         fired (or is in a periodic run) or was cancelled
+     * @throws java.util.concurrent.RejectedExecutionException if the command queue is full
+     */
+    boolean postpone(long delay, TimeUnit unit);
+
+    /**
+     * As {@link #postpone(long, TimeUnit)}, and replaces the task.
+     *
+     * @param delay   the new delay from now
+     * @param unit    its unit
+     * @param newTask the task to run instead
+     * @return true if the timer was pending and is now due at the new deadline with the new task
+     * @throws java.util.concurrent.RejectedExecutionException if the command queue is full
+     */
+    boolean postpone(long delay, TimeUnit unit, TimerTask newTask);
+
     /** @return true once the timer has been cancelled */
     boolean isCancelled();
 
-    /** @return true once the timer has fired (its task may still be running) */
+    /**
+     * @return true once the timer has fired for good (its task may still be running); for a
+     *         periodic timer, once its last run has started
+     */
     boolean isExpired();
 
-    /** @return true while the timer has neither fired nor been cancelled */
+    /** @return true while the timer has neither fired for good nor been cancelled */
     boolean isPending();
 
     /**
      * A future that completes normally when the timer's task has run (for a notify-only timer,
-     * when it fires), exceptionally with the task's exception if it threw, and is cancelled when
+     * when it fires; for a periodic timer, after its last run), exceptionally with the task's
+     * exception if it threw (for a periodic timer: its last run threw, or its interval function
+     * failed), and is cancelled when
      * the timer is cancelled or returned by {@link GlobalTimer#stop()}. Cancelling the future
      * cancels the timer. Completing it by hand is not allowed. Created on first call.
      *

@@ -122,6 +122,50 @@ class GlobalTimerConcurrencyTest {
     }
 
     @Test
+    void postponedTimersNeverFireBeforeTheirLastAcceptedDeadline() throws Exception {
+        GlobalTimer timer = GlobalTimer.builder().tick(100, MICROSECONDS).build();
+        int producers = 2;
+        int perProducer = 5_000;
+        ConcurrentHashMap<Long, Long> firedAtNs = new ConcurrentHashMap<>();
+        ConcurrentHashMap<Long, Long> lastAcceptedDeadlineNs = new ConcurrentHashMap<>();
+        ConcurrentLinkedQueue<TimerHandle> all = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            SplittableRandom random = new SplittableRandom(40 + p);
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < perProducer; i++) {
+                    TimerHandle handle = timer.schedule(h -> firedAtNs.put(h.id(), System.nanoTime()),
+                            random.nextLong(0, 3_000), MICROSECONDS);
+                    all.add(handle);
+                    lastAcceptedDeadlineNs.put(handle.id(), handle.deadlineNs());
+                    for (int moves = random.nextInt(3); moves > 0; moves--) {
+                        if (handle.postpone(random.nextLong(0, 5_000), MICROSECONDS)) {
+                            lastAcceptedDeadlineNs.put(handle.id(), handle.deadlineNs());
+                        }
+                    }
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        for (TimerHandle handle : all) {
+            settled(handle).get(30, SECONDS);
+        }
+        assertThat(firedAtNs).hasSize(producers * perProducer);
+        for (TimerHandle handle : all) {
+            long early = lastAcceptedDeadlineNs.get(handle.id()) - firedAtNs.get(handle.id());
+            assertThat(early).as("%s fired %d ns before its last accepted deadline", handle, early).isLessThanOrEqualTo(0);
+        }
+        TimerStats stats = timer.stats();
+        assertThat(stats.fired()).isEqualTo(producers * perProducer);
+        assertThat(stats.pending()).isZero();
+        timer.stop();
+    }
+
+    @Test
     void cancelRacingExpiryHasExactlyOneWinner() throws Exception {
         GlobalTimer timer = GlobalTimer.builder().tick(10, MICROSECONDS).build();
         int rounds = 20_000;

@@ -36,6 +36,80 @@ class ReadmeExamplesTest {
         assertThat(neverRan).isEmpty();
     }
 
+    private void sendPing() {
+    }
+
+    private void poll() {
+    }
+
+    private void giveUp() {
+    }
+
+    private void closeIdle() {
+    }
+
+    private void retransmit() {
+    }
+
+    private final java.util.function.LongSupplier backoffNs = () -> 1_000_000L;
+
+    private final class Backoff {
+        long nextNs() {
+            return backoffNs.getAsLong();
+        }
+    }
+
+    private final Backoff backoff = new Backoff();
+
+    @Test
+    void moreWaysToSchedule() {
+        GlobalTimer timer = GlobalTimer.builder().build();
+
+        // Periodic: fixed rate without drift, 10 runs, each spread by up to 50 ms of jitter.
+        TimerHandle keepAlive = timer.schedulePeriodic(h -> sendPing(),
+                PeriodicSchedule.fixedRate(15, TimeUnit.SECONDS).loops(10).jitter(50, TimeUnit.MILLISECONDS).build());
+
+        // Periodic with a dynamic interval: (lastFireNs) -> nextIntervalNs, forever.
+        timer.schedulePeriodic(h -> poll(), PeriodicSchedule.dynamic(lastFireNs -> backoff.nextNs()).build());
+
+        // Postpone: move a pending timer (earlier or later), same handle and id; optionally a new task.
+        TimerHandle connect = timer.schedule(h -> giveUp(), 3, TimeUnit.SECONDS);
+        connect.postpone(6, TimeUnit.SECONDS);
+
+        // A deadline window: anywhere from 30 s to 35 s. Timers with similar windows share a wheel slot
+        // and expire straight from it, without cascading.
+        TimerHandle idle = timer.scheduleWithin(h -> closeIdle(), 30, 35, TimeUnit.SECONDS);
+
+        // A batch: one hand-off to the timer thread and at most one wake-up; the result says what worked.
+        BatchResult result = timer.newBatch()
+                .schedule(h -> retransmit(), 200, TimeUnit.MILLISECONDS)
+                .cancel(connect)
+                .postpone(idle, 40, TimeUnit.SECONDS)
+                .submit();
+        boolean allDone = result.successCount() == result.size();
+
+        assertThat(allDone).isTrue();
+        assertThat(keepAlive.isPending()).isTrue();
+        assertThat(connect.isCancelled()).isTrue();
+        assertThat(timer.stop()).hasSize(4);
+    }
+
+    @Test
+    void observingTheTimer() {
+        GlobalTimer timer = GlobalTimer.builder().build();
+        TimerStats stats = timer.stats();      // a snapshot; never stops the timer thread
+        long p99 = stats.latenessP99Ns();      // firing lateness percentiles (HdrHistogram)
+        long[] cascades = stats.cascadesPerLevel();
+        System.out.println(timer.dump());      // the wheel level by level, the busiest slots, the stats
+
+        GlobalTimer watched = GlobalTimer.builder().jmx().build();   // and a JMX MXBean with the same figures
+
+        assertThat(p99).isZero();
+        assertThat(cascades).hasSize(11);
+        timer.stop();
+        watched.stop();
+    }
+
     @Test
     void virtualTime() {
         ManualClock clock = new ManualClock();

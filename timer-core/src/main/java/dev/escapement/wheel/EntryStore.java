@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>State word</h2>
  * <pre>
  *   bits 33..63  generation (31 bits)
- *   bits 30..32  status: FREE, PENDING, FIRED, CANCELLED, RUNNING
+ *   bits 30..32  status: FREE, PENDING, FIRED, CANCELLED, RUNNING, MOVING
  *   bits  0..29  free-list link: index + 1 of the next free entry, 0 at the end
  * </pre>
  * Free entries form a lock-free (Treiber) stack whose head carries a 32-bit tag against ABA. The
@@ -56,6 +56,7 @@ final class EntryStore {
     static final int FIRED = 2;
     static final int CANCELLED = 3;
     static final int RUNNING = 4;
+    static final int MOVING = 5;
 
     private static final int INDEX_BITS = 30;
     private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;

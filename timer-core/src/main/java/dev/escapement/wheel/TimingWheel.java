@@ -3,6 +3,7 @@ package dev.escapement.wheel;
 import static dev.escapement.wheel.EntryStore.CANCELLED;
 import static dev.escapement.wheel.EntryStore.DETACHED;
 import static dev.escapement.wheel.EntryStore.FIRED;
+import static dev.escapement.wheel.EntryStore.MOVING;
 import static dev.escapement.wheel.EntryStore.NIL;
 import static dev.escapement.wheel.EntryStore.PENDING;
 import static dev.escapement.wheel.EntryStore.RUNNING;
@@ -183,15 +184,17 @@ public final class TimingWheel {
     }
 
     /**
-     * Moves a pending entry to a new deadline, keeping its id. Owner thread. Inside its own
-     * expiry handler this re-arms the expiring entry (a periodic timer's next run).
+     * Moves a live entry (pending, in a periodic run, or being moved) to a new deadline, keeping
+     * its id and status. Owner thread. Inside its own expiry handler this re-arms the expiring
+     * entry (a periodic timer's next run).
      *
      * @param timerId         the entry
      * @param newDeadlineTick its new deadline tick
-     * @return true if the entry was pending and now has the new deadline
+     * @return true if the entry was live and now has the new deadline
      */
     public boolean reschedule(long timerId, long newDeadlineTick) {
-        if (store.status(timerId) != PENDING) {
+        int status = store.status(timerId);
+        if (status != PENDING && status != RUNNING && status != MOVING) {
             return false;
         }
         int entry = EntryStore.indexOf(timerId);
@@ -209,15 +212,18 @@ public final class TimingWheel {
     }
 
     /**
-     * Places a {@link #reserve reserved} entry in the wheel at the deadline stored with it. Owner
-     * thread. An entry cancelled before being linked is left for {@link #reclaim}.
+     * Places a {@link #reserve reserved} entry (pending, or already being moved) in the wheel at
+     * the deadline stored with it. Owner thread. An entry cancelled before being linked is left
+     * for {@link #reclaim}.
      *
      * @param timerId an id from {@link #reserve}
      * @return true if the entry is now in the wheel; false if it is stale, cancelled, or linked
      *         already
      */
     public boolean link(long timerId) {
-        if (store.status(timerId) != PENDING) {
+        int status = store.status(timerId);
+        // A move claimed before the link still needs the link; the move command follows it.
+        if (status != PENDING && status != MOVING) {
             return false;
         }
         int entry = EntryStore.indexOf(timerId);
@@ -319,6 +325,60 @@ public final class TimingWheel {
         return levels[Long.numberOfTrailingZeros(occupiedLevels)].nextSlotStart(elapsedTick);
     }
 
+    /**
+     * Chooses a deadline inside the window {@code [earliestTick, latestTick]} that this wheel
+     * expires with as few cascades as possible: the start of the coarsest slot (relative to
+     * {@code currentTick}) inside the window, which expires directly from its level without ever
+     * cascading. Such a tick has only zeros below its own level. Timers with similar windows land
+     * on the same tick and share a slot. A window holding no slot start (narrow, and far compared
+     * with its width) gets its most aligned tick, whose few non-zero digits bound its cascades.
+     * A window at least as wide as the slot span of the level its earliest tick falls in always
+     * holds a slot start. O(levels). Any thread.
+     *
+     * @param currentTick  the wheel's current tick, or a reading not after it
+     * @param earliestTick the earliest acceptable tick
+     * @param latestTick   the latest acceptable tick, {@code >= earliestTick}
+     * @return a tick in the window; {@code earliestTick} itself if it is already due
+     */
+    public long windowDeadline(long currentTick, long earliestTick, long latestTick) {
+        if (latestTick < earliestTick) {
+            throw new IllegalArgumentException(
+                    "latestTick must not be before earliestTick: " + latestTick + " < " + earliestTick);
+        }
+        long from = Math.max(earliestTick, currentTick + 1);
+        if (earliestTick <= currentTick || from > latestTick || from < 0) {
+            return earliestTick;
+        }
+        long mostAligned = -1;
+        for (int level = levels.length - 1; level > 0; level--) {
+            int shift = level * bitsPerLevel;
+            long aligned = ((from - 1) >>> shift) + 1;
+            if (aligned > (Long.MAX_VALUE >>> shift)) {
+                continue;
+            }
+            long candidate = aligned << shift;
+            if (candidate > latestTick) {
+                continue;
+            }
+            // The candidate of a level is a slot start whenever that level has one in the window.
+            if (isSlotStart(currentTick, candidate)) {
+                return candidate;
+            }
+            if (mostAligned < 0) {
+                mostAligned = candidate;
+            }
+        }
+        return mostAligned >= 0 ? mostAligned : from;
+    }
+
+    /** True if {@code tick} has only zeros below the level it maps to from {@code currentTick}. */
+    private boolean isSlotStart(long currentTick, long tick) {
+        long differing = (currentTick ^ tick) | levelZeroMask;
+        int level = (63 - Long.numberOfLeadingZeros(differing)) / bitsPerLevel;
+        int shift = level * bitsPerLevel;
+        return (tick & ((1L << shift) - 1)) == 0;
+    }
+
     // ------------------------------------------------------------------ any-thread API
 
     /**
@@ -357,7 +417,63 @@ public final class TimingWheel {
      */
     public boolean tryCancel(long timerId) {
         return store.compareAndSetStatus(timerId, PENDING, CANCELLED)
-                || store.compareAndSetStatus(timerId, RUNNING, CANCELLED);
+                || store.compareAndSetStatus(timerId, RUNNING, CANCELLED)
+                || store.compareAndSetStatus(timerId, MOVING, CANCELLED);
+    }
+
+    /**
+     * Claims a pending entry for a move to a new deadline: pending (or already moving) to moving.
+     * Any thread. While moving, {@link #tryFire} and {@link #tryBeginRun} fail, so the entry
+     * cannot expire at its old deadline; the owner thread applies the move with
+     * {@link #reschedule} and {@link #endMove}. A {@link #tryCancel} still wins.
+     *
+     * @param timerId the entry
+     * @return true if the entry is now moving
+     */
+    public boolean tryBeginMove(long timerId) {
+        return store.compareAndSetStatus(timerId, PENDING, MOVING)
+                || store.status(timerId) == MOVING;
+    }
+
+    /**
+     * Ends a move: moving back to pending. Owner thread, after {@link #reschedule}.
+     *
+     * @param timerId the entry
+     * @return true if the entry was moving; false if it was cancelled meanwhile
+     */
+    public boolean endMove(long timerId) {
+        return store.compareAndSetStatus(timerId, MOVING, PENDING);
+    }
+
+    /**
+     * Reverts a move that could not be handed to the owner thread: moving back to pending. Any
+     * thread, by the one whose {@link #tryBeginMove} succeeded.
+     *
+     * @param timerId the entry
+     * @return true if the entry was moving
+     */
+    public boolean abortMove(long timerId) {
+        return store.compareAndSetStatus(timerId, MOVING, PENDING);
+    }
+
+    /**
+     * Any thread.
+     *
+     * @param timerId an id
+     * @return true if the entry is being moved to a new deadline
+     */
+    public boolean isMoving(long timerId) {
+        return store.status(timerId) == MOVING;
+    }
+
+    /**
+     * Any thread.
+     *
+     * @param timerId an id
+     * @return true if the entry is in a periodic run
+     */
+    public boolean isRunning(long timerId) {
+        return store.status(timerId) == RUNNING;
     }
 
     /**
@@ -383,6 +499,16 @@ public final class TimingWheel {
     }
 
     /**
+     * Turns a periodic run into the timer's last: running to fired, so a cancel now loses.
+     *
+     * @param timerId the entry
+     * @return true if the entry was running; false if it was cancelled during the run
+     */
+    public boolean tryMarkLastRun(long timerId) {
+        return store.compareAndSetStatus(timerId, RUNNING, FIRED);
+    }
+
+    /**
      * Ends a periodic run: running back to pending, so the entry may be rescheduled.
      *
      * @param timerId the entry
@@ -396,11 +522,11 @@ public final class TimingWheel {
      * Any thread.
      *
      * @param timerId an id
-     * @return true if the entry is pending or in a periodic run, and not cancelled
+     * @return true if the entry is pending, being moved, or in a periodic run, and not cancelled
      */
     public boolean isPending(long timerId) {
         int status = store.status(timerId);
-        return status == PENDING || status == RUNNING;
+        return status == PENDING || status == RUNNING || status == MOVING;
     }
 
     /**
@@ -517,7 +643,7 @@ public final class TimingWheel {
      * Owner thread.
      *
      * @param level a level, 0 to {@link #levels()} - 1
-     * @return how many slots of that level have cascaded into lower levels so far
+     * @return how many entries have cascaded from that level into a lower one so far
      */
     public long cascades(int level) {
         return cascades[level];
@@ -660,7 +786,41 @@ public final class TimingWheel {
             }
             out.append('\n');
         }
+        appendBusiestSlots(out, 5);
         return out.toString();
+    }
+
+    /** Appends the {@code count} slots holding the most entries, busiest first. */
+    private void appendBusiestSlots(StringBuilder out, int count) {
+        long[] best = new long[count];
+        int found = 0;
+        for (Level level : levels) {
+            long bits = level.occupiedSlots();
+            while (bits != 0) {
+                int slot = Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                // Packs count, level and slot so one long sorts by count.
+                long key = (long) level.count(slot) << 32 | (long) level.level << 16 | slot;
+                int position = found < count ? found++ : count - 1;
+                if (position == count - 1 && found == count && best[position] >= key) {
+                    continue;
+                }
+                best[position] = key;
+                for (int i = position; i > 0 && best[i] > best[i - 1]; i--) {
+                    long swap = best[i];
+                    best[i] = best[i - 1];
+                    best[i - 1] = swap;
+                }
+            }
+        }
+        if (found == 0) {
+            return;
+        }
+        out.append("  busiest:");
+        for (int i = 0; i < found; i++) {
+            out.append(" level ").append((best[i] >>> 16) & 0xFFFF).append(" slot ").append(best[i] & 0xFFFF)
+                    .append('=').append(best[i] >>> 32).append(i + 1 < found ? ',' : '\n');
+        }
     }
 
     @Override
@@ -720,12 +880,15 @@ public final class TimingWheel {
         if (source.isEmpty()) {
             occupiedLevels &= ~(1L << level);
         }
-        if (level > 0) {
-            cascades[level]++;
-        }
         while (entry != NIL) {
             int next = store.next(entry);
-            insert(entry, store.deadline(entry));
+            long deadline = store.deadline(entry);
+            if (deadline > elapsedTick) {
+                // Moved down a level: the cost a cascade stands for. Entries due at the slot's
+                // start expire straight from here and are not counted.
+                cascades[level]++;
+            }
+            insert(entry, deadline);
             entry = next;
         }
     }

@@ -1,0 +1,126 @@
+package dev.escapement;
+
+import dev.escapement.wheel.TimingWheel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+
+/**
+ * The counters the timer thread keeps, and their publication to readers on other threads.
+ *
+ * <p>Thread-safety: the plain fields are written by the timer thread only. It publishes them once
+ * per pass with volatile writes ({@link #publish}); any thread reads the published values. Firing
+ * lateness goes into an HdrHistogram {@link SingleWriterRecorder}: recording is wait-free for the
+ * timer thread, and a reader swaps the recorder's interval histogram out and adds it to a
+ * cumulative one under its own lock, so taking a snapshot never stops the timer thread.
+ */
+final class TimerCounters {
+
+    /** Lateness above this is recorded as this: one hour. */
+    static final long MAX_RECORDED_LATENESS_NS = TimeUnit.HOURS.toNanos(1);
+
+    // Timer thread only.
+    long scheduled;
+    long fired;
+    long runs;
+    long cancelled;
+    long returnedByStop;
+    long passes;
+    long parks;
+    long commandsDrained;
+    long overruns;
+
+    // Published at the end of each pass.
+    private volatile long publishedPending;
+    private volatile long publishedScheduled;
+    private volatile long publishedFired;
+    private volatile long publishedRuns;
+    private volatile long publishedCancelled;
+    private volatile long publishedReturnedByStop;
+    private volatile long publishedPasses;
+    private volatile long publishedParks;
+    private volatile long publishedCommandsDrained;
+    private volatile long publishedOverruns;
+    private final AtomicLongArray publishedCascades;
+    private final long[] lastCascades;
+
+    private final SingleWriterRecorder lateness = new SingleWriterRecorder(MAX_RECORDED_LATENESS_NS, 2);
+    private final Object latenessLock = new Object();
+    private final Histogram cumulativeLateness = new Histogram(MAX_RECORDED_LATENESS_NS, 2);
+    private Histogram recycledInterval;
+
+    TimerCounters(int levels) {
+        this.publishedCascades = new AtomicLongArray(levels);
+        this.lastCascades = new long[levels];
+    }
+
+    /** Timer thread: records how late a timer fired; negative (early) is recorded as 0. */
+    void recordLateness(long latenessNs) {
+        lateness.recordValue(Math.min(Math.max(latenessNs, 0), MAX_RECORDED_LATENESS_NS));
+    }
+
+    /** Timer thread: publishes everything, at the end of a pass. */
+    void publish(TimingWheel wheel) {
+        publishedPending = wheel.size();
+        publishedScheduled = scheduled;
+        publishedFired = fired;
+        publishedRuns = runs;
+        publishedCancelled = cancelled;
+        publishedReturnedByStop = returnedByStop;
+        publishedPasses = passes;
+        publishedParks = parks;
+        publishedCommandsDrained = commandsDrained;
+        publishedOverruns = overruns;
+        for (int level = 0; level < lastCascades.length; level++) {
+            long cascades = wheel.cascades(level);
+            if (cascades != lastCascades[level]) {
+                lastCascades[level] = cascades;
+                publishedCascades.lazySet(level, cascades);
+            }
+        }
+    }
+
+    /** Timer thread: publishes the park count as it parks (no pass ends while parked). */
+    void publishParks() {
+        publishedParks = parks;
+    }
+
+    long pending() {
+        return publishedPending;
+    }
+
+    long passes() {
+        return publishedPasses;
+    }
+
+    /** Any thread: a snapshot of the published counters with the other figures given. */
+    TimerStats snapshot(long rejected, long taskFailures, long intervalFailures, long executorRejections,
+                        long commandQueueDepth, long activeConnections, long wakeups) {
+        long[] cascades = new long[publishedCascades.length()];
+        for (int level = 0; level < cascades.length; level++) {
+            cascades[level] = publishedCascades.get(level);
+        }
+        long p50;
+        long p99;
+        long p999;
+        long max;
+        long count;
+        synchronized (latenessLock) {
+            Histogram interval = lateness.getIntervalHistogram(recycledInterval);
+            cumulativeLateness.add(interval);
+            recycledInterval = interval;
+            count = cumulativeLateness.getTotalCount();
+            p50 = count == 0 ? 0 : cumulativeLateness.getValueAtPercentile(50);
+            p99 = count == 0 ? 0 : cumulativeLateness.getValueAtPercentile(99);
+            p999 = count == 0 ? 0 : cumulativeLateness.getValueAtPercentile(99.9);
+            max = count == 0 ? 0 : cumulativeLateness.getMaxValue();
+        }
+        return new TimerStats(
+                publishedPending, publishedScheduled, publishedFired, publishedRuns, publishedCancelled,
+                publishedReturnedByStop, rejected, taskFailures, intervalFailures, executorRejections,
+                publishedOverruns, commandQueueDepth, publishedCommandsDrained, activeConnections,
+                publishedPasses, publishedParks, wakeups, cascades,
+                count, p50, p99, p999, max);
+    }
+}
