@@ -473,6 +473,65 @@ public final class GlobalTimer {
     }
 
     /**
+     * Cancels every pending timer (on the handle path) that {@code filter} accepts, and returns
+     * the handles it cancelled, whose futures are cancelled. Timers scheduled before this call
+     * are all seen; the walk is O(pending) and runs on the timer thread, which this call waits
+     * for, so it suits rare clean-ups (a library shutting down its share of a shared timer), not
+     * hot paths. The filter runs on the timer thread; if it throws, that timer is left alone.
+     *
+     * @param filter chooses the timers to cancel
+     * @return the handles this call cancelled
+     * @throws NullPointerException  if {@code filter} is null
+     * @throws IllegalStateException if the timer is stopped
+     */
+    public List<TimerHandle> cancelMatching(java.util.function.Predicate<? super TimerHandle> filter) {
+        Objects.requireNonNull(filter, "filter");
+        if (state >= STOPPING) {
+            throw new IllegalStateException("timer is stopped");
+        }
+        if (drivenByCaller || state == NEW || Thread.currentThread() == thread) {
+            return task.applyCommandsThenCancelMatching(filter);
+        }
+        CancelRequest request = new CancelRequest(filter);
+        while (!proxy.offer(request, Long.MIN_VALUE)) {
+            // The queue is full: the timer thread is draining it; try again shortly.
+            Thread.onSpinWait();
+            if (state >= STOPPING) {
+                throw new IllegalStateException("timer is stopped");
+            }
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return request.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("cancelMatching failed on the timer thread", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A request for {@link #cancelMatching}, answered on the timer thread. */
+    static final class CancelRequest extends java.util.concurrent.CompletableFuture<List<TimerHandle>> {
+        private final java.util.function.Predicate<? super TimerHandle> filter;
+
+        CancelRequest(java.util.function.Predicate<? super TimerHandle> filter) {
+            this.filter = filter;
+        }
+
+        java.util.function.Predicate<? super TimerHandle> filter() {
+            return filter;
+        }
+    }
+
+    /**
      * Starts a batch of schedules, cancels and postpones that reaches the timer thread in one
      * hand-off with at most one wake-up.
      *
@@ -614,6 +673,14 @@ public final class GlobalTimer {
     /** @return the tick, in nanoseconds */
     public long tickNs() {
         return tickNs;
+    }
+
+    /**
+     * @return true if the calling thread is this timer's thread (for example, inside a task run
+     *         inline); false for a timer driven by its caller
+     */
+    public boolean isTimerThread() {
+        return thread != null && Thread.currentThread() == thread;
     }
 
     /** @return true for the {@link #shared()} timer */

@@ -174,6 +174,45 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         return wheel.toDebugString(maxSlotsPerLevel);
     }
 
+    /**
+     * Timer thread: cancels every pending handle in the wheel that {@code filter} accepts and
+     * frees its entry. Commands queued before the request have been applied, so every timer
+     * scheduled before it is seen.
+     */
+    List<TimerHandle> cancelMatching(java.util.function.Predicate<? super TimerHandle> filter) {
+        List<DefaultTimerHandle> candidates = new ArrayList<>();
+        wheel.forEachEntry((timerId, deadlineTick, payload) -> {
+            if (payload instanceof DefaultTimerHandle handle && handle.id() == timerId && wheel.isPending(timerId)) {
+                candidates.add(handle);
+            }
+        });
+        List<TimerHandle> cancelled = new ArrayList<>();
+        for (DefaultTimerHandle handle : candidates) {
+            boolean accepted;
+            try {
+                accepted = filter.test(handle);
+            } catch (Throwable failure) {
+                LOG.log(Level.WARNING, "cancelMatching filter threw for " + handle + "; not cancelled", failure);
+                accepted = false;
+            }
+            if (accepted && wheel.tryCancel(handle.id())) {
+                handle.markCancelled();
+                reclaim(handle.id());
+                cancelled.add(handle);
+            }
+        }
+        counters.publish(wheel);
+        return cancelled;
+    }
+
+    /** As {@link #cancelMatching}, when called directly: applies the queued commands first. */
+    List<TimerHandle> applyCommandsThenCancelMatching(java.util.function.Predicate<? super TimerHandle> filter) {
+        while (proxy.drain(this, Integer.MAX_VALUE) > 0) {
+            // Every schedule issued before the call must be in the wheel for the walk.
+        }
+        return cancelMatching(filter);
+    }
+
     // ------------------------------------------------------------------ commands
 
     @Override
@@ -187,6 +226,8 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
             batch.applyOnTimerThread(this);
         } else if (command instanceof GlobalTimer.DumpRequest request) {
             request.complete(dump(request.maxSlotsPerLevel()));
+        } else if (command instanceof GlobalTimer.CancelRequest request) {
+            request.complete(cancelMatching(request.filter()));
         } else {
             LOG.log(Level.ERROR, "escapement timer ignored an unknown command: {0}", command);
         }

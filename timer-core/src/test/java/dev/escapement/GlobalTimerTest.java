@@ -548,6 +548,43 @@ class GlobalTimerTest {
     }
 
     @Test
+    void cancelMatchingCancelsOnlyTheChosenTimersIncludingOnesNotYetLinked() {
+        GlobalTimer timer = manual().build();
+        TimerTask mine = record("mine");
+        TimerTask theirs = record("theirs");
+        List<TimerHandle> my = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            my.add(timer.schedule(mine, 1 + i, SECONDS));
+            timer.schedule(theirs, 1 + i, SECONDS);
+        }
+        timer.doWork();
+        my.add(timer.schedule(mine, 1, SECONDS));
+        my.get(0).cancel();
+        List<TimerHandle> cancelled = timer.cancelMatching(h -> h.task() == mine);
+        assertThat(cancelled).containsExactlyInAnyOrderElementsOf(my.subList(1, my.size()));
+        assertThat(cancelled).allMatch(TimerHandle::isCancelled);
+        assertThat(cancelled.get(0).completion()).isCancelled();
+        assertThat(timer.stats().pending()).isEqualTo(10);
+        clock.advance(20, SECONDS);
+        timer.doWork();
+        assertThat(fired).hasSize(10).containsOnly("theirs");
+        assertThatThrownBy(() -> timer.cancelMatching(null)).hasMessage("filter");
+    }
+
+    @Test
+    void cancelMatchingOnTheRealThreadSeesEveryEarlierSchedule() {
+        GlobalTimer timer = GlobalTimer.builder().build();
+        TimerTask mine = h -> { };
+        for (int i = 0; i < 1_000; i++) {
+            timer.schedule(mine, 1, HOURS);
+            timer.schedule(h -> { }, 1, HOURS);
+        }
+        assertThat(timer.cancelMatching(h -> h.task() == mine)).hasSize(1_000);
+        assertThat(timer.stop()).hasSize(1_000);
+        assertThatThrownBy(() -> timer.cancelMatching(h -> true)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void connectionRegistryCountsActiveConnectionsAndRefusesDuplicates() {
         GlobalTimer timer = manual().build();
         assertThat(timer.registerConnection(7)).isTrue();

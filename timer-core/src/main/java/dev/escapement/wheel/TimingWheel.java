@@ -614,6 +614,31 @@ public final class TimingWheel {
 
     // ------------------------------------------------------------------ inspection
 
+    /**
+     * Visits every entry in the wheel (not reserved ones): due entries first, then level by level.
+     * O(size). Owner thread; the visitor must not change the wheel.
+     *
+     * @param visitor receives each entry
+     */
+    public void forEachEntry(EntryVisitor visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        visitList(due, 0, visitor);
+        for (Level level : levels) {
+            long bits = level.occupiedSlots();
+            while (bits != 0) {
+                int slot = Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                visitList(level, slot, visitor);
+            }
+        }
+    }
+
+    private void visitList(Level list, int slot, EntryVisitor visitor) {
+        for (int entry = list.head(slot); entry != NIL; entry = store.next(entry)) {
+            visitor.visit(store.currentId(entry), store.deadline(entry), store.payload(entry));
+        }
+    }
+
     /** @return the tick the wheel has advanced to. Owner thread. */
     public long elapsedTick() {
         return elapsedTick;
