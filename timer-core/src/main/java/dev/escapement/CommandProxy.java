@@ -27,6 +27,9 @@ import org.jctools.queues.MpscChunkedArrayQueue;
  */
 final class CommandProxy {
 
+    /** Pooled id-path command objects kept for reuse. */
+    static final int POOL_CAPACITY = 4096;
+
     /** {@link #parkedUntilTick} while the timer thread is not parked. */
     static final long AWAKE = Long.MIN_VALUE;
 
@@ -53,7 +56,9 @@ final class CommandProxy {
     CommandProxy(int capacity) {
         this.capacity = capacity;
         this.queue = new MpscChunkedArrayQueue<>(Math.min(1024, capacity / 2), capacity);
-        this.pool = new MpmcArrayQueue<>(Math.min(capacity, 1 << 16));
+        // Enough for the id-path commands normally in flight; beyond it a command is allocated and
+        // dropped after use. A larger pool costs 12 bytes per slot up front, in every timer.
+        this.pool = new MpmcArrayQueue<>(Math.min(capacity, POOL_CAPACITY));
         this.wakeBatch = Math.max(1, Math.min(4096, capacity / 4));
     }
 

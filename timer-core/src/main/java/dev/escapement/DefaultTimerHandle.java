@@ -110,9 +110,22 @@ sealed class DefaultTimerHandle implements TimerHandle, Runnable permits Periodi
     }
 
     /**
-     * Records a postpone whose move this caller claimed: the new deadline and tick (and task),
-     * then publishes them by bumping the move sequence. Returns what to restore if the command
-     * cannot be offered.
+     * Publishes the tick a postpone is about to claim, before its compare-and-set: a pass that
+     * finds the entry moving can then place it at its new tick at once, keeping same-tick order
+     * consistent with the moment the postpone took effect. Read only while the entry is moving.
+     */
+    void proposeMoveTick(long newTick) {
+        moveTick = newTick;
+    }
+
+    /** The tick proposed by the latest postpone; meaningful while the entry is moving. */
+    long proposedMoveTick() {
+        return moveTick;
+    }
+
+    /**
+     * Records a postpone whose move this caller claimed: the new deadline (and task), then
+     * publishes it by bumping the move sequence.
      */
     void requestMove(long newDeadlineNs, long newTick, TimerTask newTask) {
         deadlineNs = newDeadlineNs;

@@ -458,15 +458,24 @@ public final class GlobalTimer {
 
     /** {@link TimerHandle#postpone}: claims the move, records it on the handle, offers the handle. */
     boolean postponeHandle(DefaultTimerHandle handle, long delayNs, TimerTask newTask) {
-        long nowNs = clock.nanoTime();
-        long deadlineTick = deadlineTick(nowNs, delayNs);
-        long previousDeadlineNs = handle.deadlineNs();
-        TimerTask previousTask = handle.task();
-        if (!tryBeginMoveOnly(handle, nowNs + delayNs, deadlineTick, newTask)) {
-            return false;
+        long deadlineTick;
+        long previousDeadlineNs;
+        TimerTask previousTask;
+        // Postpones of one handle take effect in the order they read the clock: the later one
+        // also writes last. The monitor is uncontended unless two threads move the same timer.
+        synchronized (handle) {
+            long nowNs = clock.nanoTime();
+            deadlineTick = deadlineTick(nowNs, delayNs);
+            previousDeadlineNs = handle.deadlineNs();
+            previousTask = handle.task();
+            if (!tryBeginMoveOnly(handle, nowNs + delayNs, deadlineTick, newTask)) {
+                return false;
+            }
         }
         if (!proxy.offer(handle, deadlineTick)) {
-            abortMove(handle, previousDeadlineNs, previousTask);
+            synchronized (handle) {
+                abortMove(handle, previousDeadlineNs, previousTask);
+            }
             throw reject("command queue full: commandQueueCapacity=" + proxy.capacity());
         }
         return true;
@@ -816,6 +825,11 @@ public final class GlobalTimer {
         return (deadlineElapsedNs - 1) / tickNs + 1;
     }
 
+    /** Test seam: at most {@code limit} expiries per pass, so a pass expires timers one by one. */
+    void expiriesPerPass(int limit) {
+        task.expiriesPerPass(limit);
+    }
+
     boolean isStopRequested() {
         return state >= STOPPING;
     }
@@ -903,12 +917,19 @@ public final class GlobalTimer {
         return payload instanceof DefaultTimerHandle handle && handle.id() == timerId ? handle : null;
     }
 
-    /** Claims a move and records it on the handle, without offering it. */
-    boolean tryBeginMoveOnly(DefaultTimerHandle handle, long newDeadlineNs, long newTick) {
-        return tryBeginMoveOnly(handle, newDeadlineNs, newTick, null);
+    /**
+     * Batch support: claims a move {@code delayNs} from now and records it on the handle, without
+     * offering it; serialized with other postpones of the handle as {@link #postponeHandle} is.
+     */
+    boolean tryBeginMoveOnly(DefaultTimerHandle handle, long delayNs) {
+        synchronized (handle) {
+            long nowNs = clock.nanoTime();
+            return tryBeginMoveOnly(handle, nowNs + delayNs, deadlineTick(nowNs, delayNs), null);
+        }
     }
 
     private boolean tryBeginMoveOnly(DefaultTimerHandle handle, long newDeadlineNs, long newTick, TimerTask newTask) {
+        handle.proposeMoveTick(newTick);
         if (!wheel.tryBeginMove(handle.id())) {
             return false;
         }
@@ -916,7 +937,7 @@ public final class GlobalTimer {
         return true;
     }
 
-    /** Undoes a claimed move whose command could not be offered. */
+    /** Undoes a claimed move whose command could not be offered; callers hold the handle's monitor. */
     void abortMove(DefaultTimerHandle handle, long previousDeadlineNs, TimerTask previousTask) {
         handle.restore(previousDeadlineNs, previousTask);
         wheel.abortMove(handle.id());

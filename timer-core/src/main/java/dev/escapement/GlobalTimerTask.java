@@ -46,6 +46,8 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
     private final Executor executor;
     private final TimerCounters counters;
 
+    /** Package-private test seam: the expiry limit of one pass. */
+    private int expiriesPerPass = EXPIRIES_PER_PASS;
     private long lastElapsedNs;
     private long passNowNs;
     private long passNowTick;
@@ -85,10 +87,14 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         passNowTick = elapsedNs / tickNs;
         int drained = proxy.drain(this, COMMANDS_PER_PASS);
         counters.commandsDrained += drained;
-        int work = drained + wheel.advance(passNowTick, this, EXPIRIES_PER_PASS);
+        int work = drained + wheel.advance(passNowTick, this, expiriesPerPass);
         counters.passes++;
         counters.publish(wheel);
         return work;
+    }
+
+    void expiriesPerPass(int limit) {
+        this.expiriesPerPass = limit;
     }
 
     /** The timer thread's loop: passes until idle, then park; until the timer stops. */
@@ -346,12 +352,20 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
 
     /**
      * The entry could not be claimed at its deadline: a postpone is on its way through the queue
-     * (hold the entry one tick past now, by then its command has been applied), or it was
-     * cancelled (the wheel releases it when this returns).
+     * (hold the entry at its new tick, or one tick past now, by when its command has been
+     * applied), or it was cancelled (the wheel releases it when this returns).
      */
     private void notClaimed(long timerId, Object payload) {
-        if (wheel.isMoving(timerId) && wheel.reschedule(timerId, passNowTick + 1)) {
-            return;
+        if (wheel.isMoving(timerId)) {
+            // A handle's postpone published its tick before claiming the move: place the entry
+            // there now, where its command will find it (a move to the same tick keeps its place).
+            long holdTick = passNowTick + 1;
+            if (payload instanceof DefaultTimerHandle handle) {
+                holdTick = Math.max(holdTick, handle.proposedMoveTick());
+            }
+            if (wheel.reschedule(timerId, holdTick)) {
+                return;
+            }
         }
         counters.cancelled++;
         markCancelled(payload);

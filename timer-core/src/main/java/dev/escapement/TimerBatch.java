@@ -177,11 +177,10 @@ public final class TimerBatch {
                     handles[i] = handle;
                     previousDeadlines[i] = handle.deadlineNs();
                     previousTasks[i] = handle.task();
-                    long tick = timer.deadlineTick(nowNs, entry.delayNs);
-                    if (timer.tryBeginMoveOnly(handle, nowNs + entry.delayNs, tick)) {
+                    if (timer.tryBeginMoveOnly(handle, entry.delayNs)) {
                         succeeded[i] = true;
                         toApply.add(handle);
-                        earliestTick = Math.min(earliestTick, tick);
+                        earliestTick = Math.min(earliestTick, timer.deadlineTick(nowNs, entry.delayNs));
                     } else {
                         failures[i] = "not pending";
                     }
@@ -203,7 +202,9 @@ public final class TimerBatch {
                     timer.unreserveHandle(handle);
                     handles[i] = null;
                 } else {
-                    timer.abortMove(handle, previousDeadlines[i], previousTasks[i]);
+                    synchronized (handle) {
+                        timer.abortMove(handle, previousDeadlines[i], previousTasks[i]);
+                    }
                 }
                 succeeded[i] = false;
                 failures[i] = full;

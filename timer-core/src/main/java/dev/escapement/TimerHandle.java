@@ -48,8 +48,8 @@ public interface TimerHandle {
     /**
      * Moves a pending timer to a new deadline, {@code delay} from now, keeping this handle and its
      * id. The new deadline may be earlier or later. A postpone linearizes against expiry: if it
-     * returns true, the timer does not fire at its old deadline. Of two concurrent postpones of
-     * one timer, one wins. For a periodic timer this moves its next run.
+     * returns true, the timer does not fire at its old deadline. Concurrent postpones of one timer
+     * take effect in the order they read the clock. For a periodic timer this moves its next run.
      *
      * @param delay the new delay from now; zero or negative fires on the next pass
      * @param unit  its unit

@@ -283,6 +283,36 @@ final class EntryStore {
                 word(generation, expected, 0), word(generation, update, 0));
     }
 
+    /**
+     * Atomically moves the entry {@code id} to status {@code update} from whichever status it has,
+     * if that status is in {@code allowedStatuses} (a bit mask, bit {@code s} for status
+     * {@code s}). Retries when the status changes between the read and the compare-and-set, so a
+     * concurrent transition between two allowed statuses never makes it fail. Any thread.
+     */
+    boolean compareAndSetStatusFromAny(long id, int allowedStatuses, int update) {
+        if (!isWellFormed(id)) {
+            return false;
+        }
+        int index = indexOf(id);
+        long[] chunk = chunkOrNull(index);
+        if (chunk == null) {
+            return false;
+        }
+        int offset = index & CHUNK_INDEX_MASK;
+        long generation = generationOf(id);
+        while (true) {
+            long word = (long) WORD.getVolatile(chunk, offset);
+            int status = wordStatus(word);
+            if (wordGeneration(word) != generation || (allowedStatuses & (1 << status)) == 0) {
+                return false;
+            }
+            if (status == update
+                    || WORD.compareAndSet(chunk, offset, word(generation, status, 0), word(generation, update, 0))) {
+                return true;
+            }
+        }
+    }
+
     private long[] chunkOrNull(int index) {
         int chunk = index >>> CHUNK_SHIFT;
         return (long[]) CHUNK_REF.getAcquire(words, chunk);

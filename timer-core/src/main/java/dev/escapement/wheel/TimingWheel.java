@@ -186,7 +186,8 @@ public final class TimingWheel {
     /**
      * Moves a live entry (pending, in a periodic run, or being moved) to a new deadline, keeping
      * its id and status. Owner thread. Inside its own expiry handler this re-arms the expiring
-     * entry (a periodic timer's next run).
+     * entry (a periodic timer's next run). A linked entry moved to the deadline it already has
+     * keeps its place in its slot.
      *
      * @param timerId         the entry
      * @param newDeadlineTick its new deadline tick
@@ -199,6 +200,10 @@ public final class TimingWheel {
         }
         int entry = EntryStore.indexOf(timerId);
         if (isLinked(entry)) {
+            if (store.deadline(entry) == newDeadlineTick) {
+                // Already there: keep its place among the entries of that tick.
+                return true;
+            }
             unlinkEntry(entry);
         } else if (entry != expiringEntry) {
             // Reserved, not linked yet: link() will place it at the new deadline.
@@ -416,10 +421,11 @@ public final class TimingWheel {
      * @return true if this call cancelled it
      */
     public boolean tryCancel(long timerId) {
-        return store.compareAndSetStatus(timerId, PENDING, CANCELLED)
-                || store.compareAndSetStatus(timerId, RUNNING, CANCELLED)
-                || store.compareAndSetStatus(timerId, MOVING, CANCELLED);
+        return store.compareAndSetStatusFromAny(timerId, CANCELLABLE, CANCELLED);
     }
+
+    private static final int CANCELLABLE = 1 << PENDING | 1 << RUNNING | 1 << MOVING;
+    private static final int MOVABLE = 1 << PENDING | 1 << MOVING;
 
     /**
      * Claims a pending entry for a move to a new deadline: pending (or already moving) to moving.
@@ -431,8 +437,7 @@ public final class TimingWheel {
      * @return true if the entry is now moving
      */
     public boolean tryBeginMove(long timerId) {
-        return store.compareAndSetStatus(timerId, PENDING, MOVING)
-                || store.status(timerId) == MOVING;
+        return store.compareAndSetStatusFromAny(timerId, MOVABLE, MOVING);
     }
 
     /**

@@ -155,9 +155,12 @@ class TimingWheelModelTest {
             assertThat(wheel.reschedule(id, 1)).isFalse();
             return;
         }
-        long deadline = drawDeadline();
+        long deadline = random.nextInt(8) == 0 ? old.deadline() : drawDeadline();
         assertThat(wheel.reschedule(id, deadline)).isTrue();
-        Expected moved = new Expected(Math.max(deadline, wheel.elapsedTick()), sequence++, id, deadline);
+        // A move to the deadline the entry already has keeps its place among its tick's entries.
+        Expected moved = deadline == old.deadline()
+                ? old
+                : new Expected(Math.max(deadline, wheel.elapsedTick()), sequence++, id, deadline);
         model.add(moved);
         byId.put(id, moved);
         liveIds.add(id);

@@ -1,0 +1,89 @@
+package dev.escapement;
+
+import dev.escapement.clock.ManualClock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jetbrains.kotlinx.lincheck.LinChecker;
+import org.jetbrains.kotlinx.lincheck.annotations.Operation;
+import org.jetbrains.kotlinx.lincheck.annotations.Param;
+import org.jetbrains.kotlinx.lincheck.paramgen.IntGen;
+import org.jetbrains.kotlinx.lincheck.strategy.managed.modelchecking.ModelCheckingOptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Linearizability of the handle operations — schedule, cancel, postpone, expiry, state — under
+ * Lincheck's model checker: every concurrent history must match some sequential order of the same
+ * operations on a fresh timer (the sequential specification is this class run one operation at a
+ * time).
+ *
+ * <p>Expiry is atomic per timer (its compare-and-set), not per pass, so a pass here expires at
+ * most one timer, and the clock moves in an operation of its own; both belong to the one thread
+ * that drives the timer (a non-parallel group).
+ */
+@Param(name = "timer", gen = IntGen.class, conf = "0:1")
+public class HandleLinearizabilityTest {
+
+    private final ManualClock clock = new ManualClock();
+    private final GlobalTimer timer = GlobalTimer.builder().clock(clock).drivenByCaller()
+            .maxPendingTimers(64).commandQueueCapacity(64).build();
+    private final TimerHandle[] handles = new TimerHandle[2];
+    private final AtomicInteger[] runs = {new AtomicInteger(), new AtomicInteger()};
+    private final AtomicInteger otherRuns = new AtomicInteger();
+
+    public HandleLinearizabilityTest() {
+        timer.expiriesPerPass(1);
+        for (int i = 0; i < handles.length; i++) {
+            AtomicInteger counter = runs[i];
+            handles[i] = timer.schedule(h -> counter.incrementAndGet(), 1 + i, TimeUnit.MILLISECONDS);
+        }
+        while (timer.doWork() > 0) {
+            // link both
+        }
+    }
+
+    @Operation
+    public boolean scheduleAnother() {
+        return timer.schedule(h -> otherRuns.incrementAndGet(), 1, TimeUnit.MILLISECONDS).id() != 0;
+    }
+
+    @Operation
+    public boolean cancel(@Param(name = "timer") int index) {
+        return handles[index].cancel();
+    }
+
+    @Operation
+    public boolean postpone(@Param(name = "timer") int index) {
+        return handles[index].postpone(1, TimeUnit.MILLISECONDS);
+    }
+
+    @Operation
+    public String state(@Param(name = "timer") int index) {
+        TimerHandle handle = handles[index];
+        return handle.isCancelled() ? "cancelled" : handle.isExpired() ? "expired" : "pending";
+    }
+
+    @Operation(nonParallelGroup = "driver")
+    public void advanceClock() {
+        clock.advance(1, TimeUnit.MILLISECONDS);
+    }
+
+    /** One pass; returns how often each task has run so far. */
+    @Operation(nonParallelGroup = "driver")
+    public String pass() {
+        timer.doWork();
+        return runs[0].get() + "," + runs[1].get() + "," + otherRuns.get();
+    }
+
+    @Test
+    void handleOperationsAreLinearizable() {
+        ModelCheckingOptions options = new ModelCheckingOptions()
+                // The CI budget; the long run (see README, "Guarantees") raises both.
+                .iterations(Integer.getInteger("escapement.lincheck.iterations", 10))
+                .invocationsPerIteration(Integer.getInteger("escapement.lincheck.invocations", 150))
+                .threads(3)
+                .actorsPerThread(3)
+                .actorsBefore(2)
+                .actorsAfter(2);
+        LinChecker.check(HandleLinearizabilityTest.class, options);
+    }
+}
