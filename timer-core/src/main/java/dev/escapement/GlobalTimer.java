@@ -812,15 +812,17 @@ public final class GlobalTimer {
      */
     long deadlineTick(long nowNs, long delayNs) {
         long elapsedNs = nowNs - originNs;
-        if (elapsedNs < 0) {
-            elapsedNs = 0;
-        }
         if (delayNs <= 0) {
-            return elapsedNs / tickNs;
+            return Math.max(elapsedNs, 0) / tickNs;
         }
+        // Clamp the sum, not the reading: a reading just before the origin still gives the
+        // deadline it names.
         long deadlineElapsedNs = elapsedNs + delayNs;
-        if (deadlineElapsedNs < 0) {
+        if (elapsedNs > 0 && deadlineElapsedNs < 0) {
             deadlineElapsedNs = Long.MAX_VALUE;
+        }
+        if (deadlineElapsedNs <= 0) {
+            return 0;
         }
         return (deadlineElapsedNs - 1) / tickNs + 1;
     }
