@@ -7,32 +7,53 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@link TimerHandle} of a one-shot timer. It is also the command that carries the timer to
- * the timer thread (offered to link it, again to move it after a postpone, and again to reclaim it
- * after a cancel: the timer thread reconciles the wheel with the handle's state each time), and
- * the {@link Runnable} handed to a callback executor, so a timer costs one object besides its
- * wheel entry.
+ * The {@link TimerHandle} of a one-shot timer, and the home of its state. It is also the command
+ * that carries the timer to the timer thread (offered to link it, again to move it after a
+ * postpone, and again to unlink it after a cancel: the timer thread reconciles the wheel with the
+ * handle each time), and the {@link Runnable} handed to a callback executor. A timer therefore
+ * costs one object besides its wheel entry, and a producer writes nothing but this object.
  *
- * <p>Thread-safety: any thread. The outcome moves once from {@code PENDING}; the wheel entry's
- * status, changed by compare-and-set, decides the winner of a cancel racing an expiry, and the
- * winner then records the outcome here. Fields marked "timer thread" are confined to it.
+ * <p>Thread-safety: any thread. {@link #state} changes only by compare-and-set: a cancel racing an
+ * expiry has exactly one winner. Fields marked "timer thread" are confined to it. Postpones of one
+ * handle, and the timer thread's application of a move, hold the handle's monitor.
+ *
+ * <h2>State</h2>
+ * The low three bits are the status; bit {@link #LINKED} is set by the timer thread when it puts
+ * the timer in the wheel (unless a cancel came first). A cancel learns from the same
+ * compare-and-set whether the timer was linked: only then does it ask the timer thread to unlink
+ * it. A timer cancelled before it reached the wheel costs the timer thread one look at this word.
+ * <pre>
+ *   PENDING -> FIRED -> COMPLETED | FAILED        one-shot
+ *   PENDING -> RUNNING -> PENDING ... -> FIRED     periodic (the last run goes straight to FIRED)
+ *   PENDING -> MOVING -> PENDING                   postpone
+ *   PENDING | RUNNING | MOVING -> CANCELLED        cancel, or stop()
+ * </pre>
  */
 sealed class DefaultTimerHandle implements TimerHandle, Runnable permits PeriodicTimerHandle, WindowTimerHandle {
 
     static final int PENDING = 0;
-    static final int FIRED = 1;
-    static final int COMPLETED = 2;
-    static final int FAILED = 3;
-    static final int CANCELLED = 4;
+    static final int MOVING = 1;
+    static final int RUNNING = 2;
+    static final int FIRED = 3;
+    static final int COMPLETED = 4;
+    static final int FAILED = 5;
+    static final int CANCELLED = 6;
+    static final int STATUS_MASK = 0b111;
+    static final int LINKED = 0b1000;
 
+    /** Timer thread's view: not seen yet, in the wheel, or gone from it for good. */
+    static final byte NEW = 0;
+    static final byte IN_WHEEL = 1;
+    static final byte GONE = 2;
+
+    private static final VarHandle STATE;
     private static final VarHandle FUTURE;
-    private static final VarHandle MOVE_SEQUENCE;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(DefaultTimerHandle.class, "state", int.class);
             FUTURE = lookup.findVarHandle(DefaultTimerHandle.class, "future", CompletionFuture.class);
-            MOVE_SEQUENCE = lookup.findVarHandle(DefaultTimerHandle.class, "moveSequence", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -43,16 +64,10 @@ sealed class DefaultTimerHandle implements TimerHandle, Runnable permits Periodi
     private volatile long deadlineNs;
     /** Written once, before the handle is offered to the timer thread or returned. */
     private long id;
-    private volatile int outcome;
+    private volatile int state;
     private volatile CompletionFuture future;
-    /** The tick a postpone asked for; read by the timer thread after the move sequence. */
-    private volatile long moveTick;
-    /** Incremented by each postpone after it wrote {@link #moveTick}. */
-    private volatile int moveSequence;
-    /** Timer thread: the move sequence last applied. */
-    private int appliedMoveSequence;
-    /** Timer thread: whether this handle's link command was applied. */
-    private boolean linkRequested;
+    /** Timer thread. */
+    private byte phase;
 
     DefaultTimerHandle(GlobalTimer timer, TimerTask task, long deadlineNs) {
         this.timer = timer;
@@ -62,18 +77,6 @@ sealed class DefaultTimerHandle implements TimerHandle, Runnable permits Periodi
 
     void id(long id) {
         this.id = id;
-    }
-
-    GlobalTimer timer() {
-        return timer;
-    }
-
-    boolean linkRequested() {
-        return linkRequested;
-    }
-
-    void linkRequested(boolean requested) {
-        this.linkRequested = requested;
     }
 
     @Override
@@ -86,10 +89,30 @@ sealed class DefaultTimerHandle implements TimerHandle, Runnable permits Periodi
         return deadlineNs;
     }
 
+    /** Timer thread, or a postpone holding the monitor: the new deadline. */
+    void deadlineNs(long deadlineNs) {
+        this.deadlineNs = deadlineNs;
+    }
+
     @Override
     public TimerTask task() {
         return task;
     }
+
+    /** A postpone holding the monitor: the task to run instead. */
+    void task(TimerTask task) {
+        this.task = task;
+    }
+
+    byte phase() {
+        return phase;
+    }
+
+    void phase(byte phase) {
+        this.phase = phase;
+    }
+
+    // ------------------------------------------------------------------ public operations
 
     @Override
     public boolean cancel() {
@@ -109,103 +132,105 @@ sealed class DefaultTimerHandle implements TimerHandle, Runnable permits Periodi
         return timer.postponeHandle(this, unit.toNanos(delay), newTask);
     }
 
-    /**
-     * Publishes the tick a postpone is about to claim, before its compare-and-set: a pass that
-     * finds the entry moving can then place it at its new tick at once, keeping same-tick order
-     * consistent with the moment the postpone took effect. Read only while the entry is moving.
-     */
-    void proposeMoveTick(long newTick) {
-        moveTick = newTick;
-    }
-
-    /** The tick proposed by the latest postpone; meaningful while the entry is moving. */
-    long proposedMoveTick() {
-        return moveTick;
-    }
-
-    /**
-     * Records a postpone whose move this caller claimed: the new deadline (and task), then
-     * publishes it by bumping the move sequence.
-     */
-    void requestMove(long newDeadlineNs, long newTick, TimerTask newTask) {
-        deadlineNs = newDeadlineNs;
-        moveTick = newTick;
-        if (newTask != null) {
-            task = newTask;
-        }
-        MOVE_SEQUENCE.getAndAdd(this, 1);
-    }
-
-    /** Restores deadline and task after a move that could not be handed to the timer thread. */
-    void restore(long previousDeadlineNs, TimerTask previousTask) {
-        deadlineNs = previousDeadlineNs;
-        task = previousTask;
-    }
-
-    /** Timer thread: the move sequence to apply, or -1 if every move is applied. */
-    int unappliedMoveSequence() {
-        int sequence = moveSequence;
-        return sequence != appliedMoveSequence ? sequence : -1;
-    }
-
-    /** Timer thread: marks the moves up to {@code sequence} applied and returns their tick. */
-    long applyMove(int sequence) {
-        appliedMoveSequence = sequence;
-        return moveTick;
-    }
-
-    /** True if no postpone has arrived since {@code sequence}. */
-    boolean isLatestMove(int sequence) {
-        return moveSequence == sequence;
-    }
-
-    /** Timer thread: a new nominal deadline for a periodic run. */
-    void deadlineNs(long deadlineNs) {
-        this.deadlineNs = deadlineNs;
-    }
-
     @Override
     public boolean isCancelled() {
-        return outcome() == CANCELLED;
+        return status() == CANCELLED;
     }
 
     @Override
     public boolean isExpired() {
-        int outcome = outcome();
-        return outcome == FIRED || outcome == COMPLETED || outcome == FAILED;
+        int status = status();
+        return status == FIRED || status == COMPLETED || status == FAILED;
     }
 
     @Override
     public boolean isPending() {
-        return outcome() == PENDING;
+        int status = status();
+        return status == PENDING || status == MOVING || status == RUNNING;
     }
+
+    int status() {
+        return state & STATUS_MASK;
+    }
+
+    // ------------------------------------------------------------------ transitions
 
     /**
-     * The outcome, consulting the wheel entry for the short window between the compare-and-set
-     * that decided it and the write of {@link #outcome}.
+     * Cancels if pending, moving or in a periodic run.
+     *
+     * @return the state it replaced (its {@link #LINKED} bit says whether the timer thread must
+     *         unlink it), or -1 if it was not cancellable
      */
-    int outcome() {
-        int current = outcome;
-        if (current != PENDING) {
-            return current;
-        }
-        int decided = timer.decidedOutcome(id);
-        return decided != PENDING ? decided : outcome;
-    }
-
-    /** Records a cancellation won by compare-and-set; any thread. */
-    void markCancelled() {
-        outcome = CANCELLED;
-        CompletionFuture f = future;
-        if (f != null) {
-            f.cancelled();
+    int tryCancel() {
+        while (true) {
+            int current = state;
+            int status = current & STATUS_MASK;
+            if (status != PENDING && status != MOVING && status != RUNNING) {
+                return -1;
+            }
+            if (STATE.compareAndSet(this, current, CANCELLED | (current & LINKED))) {
+                return current;
+            }
         }
     }
 
-    /** Records an expiry won by compare-and-set; timer thread, before the task runs. */
-    void markFired() {
-        outcome = FIRED;
+    /** Timer thread: marks the handle linked, unless it was cancelled first. */
+    boolean tryMarkLinked() {
+        while (true) {
+            int current = state;
+            int status = current & STATUS_MASK;
+            if (status != PENDING && status != MOVING) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, current, current | LINKED)) {
+                return true;
+            }
+        }
     }
+
+    /** Pending to fired: the one-shot's (or a periodic timer's last) expiry wins over a cancel. */
+    boolean tryFire() {
+        return transition(PENDING, FIRED);
+    }
+
+    /** Periodic: pending to running for one run. */
+    boolean tryBeginRun() {
+        return transition(PENDING, RUNNING);
+    }
+
+    /** Periodic: running back to pending; false if cancelled during the run. */
+    boolean tryEndRun() {
+        return transition(RUNNING, PENDING);
+    }
+
+    /** Periodic: the run in progress becomes the last one; false if cancelled during it. */
+    boolean tryMarkLastRun() {
+        return transition(RUNNING, FIRED);
+    }
+
+    /** Pending (or moving) to moving: a postpone claims the timer. */
+    boolean tryBeginMove() {
+        return transition(PENDING, MOVING) || transition(MOVING, MOVING);
+    }
+
+    /** Moving back to pending: the move is applied, or could not be handed over. */
+    boolean endMove() {
+        return transition(MOVING, PENDING);
+    }
+
+    private boolean transition(int from, int to) {
+        while (true) {
+            int current = state;
+            if ((current & STATUS_MASK) != from) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, current, to | (current & LINKED))) {
+                return true;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ running and completion
 
     /** Runs the task (or nothing, for a notify-only timer) and completes the future. */
     @Override
@@ -233,9 +258,9 @@ sealed class DefaultTimerHandle implements TimerHandle, Runnable permits Periodi
         }
     }
 
-    /** The timer is done for good and its last run succeeded. */
+    /** The timer is done for good and its last run succeeded: fired to completed. */
     void complete() {
-        outcome = COMPLETED;
+        transition(FIRED, COMPLETED);
         CompletionFuture f = future;
         if (f != null) {
             f.succeed();
@@ -244,8 +269,16 @@ sealed class DefaultTimerHandle implements TimerHandle, Runnable permits Periodi
 
     /** The timer is done for good with a failure: its task threw, or was refused. */
     void fail(Throwable failure) {
-        outcome = FAILED;
+        transition(FIRED, FAILED);
         completionFuture().fail(failure);
+    }
+
+    /** The cancellation (by any thread, or by stop) reaches the future. */
+    void completeCancelled() {
+        CompletionFuture f = future;
+        if (f != null) {
+            f.cancelled();
+        }
     }
 
     @Override
@@ -264,7 +297,7 @@ sealed class DefaultTimerHandle implements TimerHandle, Runnable permits Periodi
         }
         // The outcome may have been decided before the future existed: complete it here too.
         // Completing twice is harmless, and one of the two sides always sees the other.
-        switch (outcome()) {
+        switch (status()) {
             case COMPLETED -> f.succeed();
             case CANCELLED -> f.cancelled();
             default -> { }
@@ -274,15 +307,17 @@ sealed class DefaultTimerHandle implements TimerHandle, Runnable permits Periodi
 
     @Override
     public String toString() {
-        String state = switch (outcome()) {
+        String status = switch (status()) {
             case PENDING -> "PENDING";
+            case MOVING -> "MOVING";
+            case RUNNING -> "RUNNING";
             case FIRED -> "FIRED";
             case COMPLETED -> "COMPLETED";
             case FAILED -> "FAILED";
             default -> "CANCELLED";
         };
-        return getClass() == DefaultTimerHandle.class
-                ? "TimerHandle[id=" + id + ", deadlineNs=" + deadlineNs + ", " + state + "]"
-                : "PeriodicTimerHandle[id=" + id + ", next deadlineNs=" + deadlineNs + ", " + state + "]";
+        return this instanceof PeriodicTimerHandle
+                ? "PeriodicTimerHandle[id=" + id + ", next deadlineNs=" + deadlineNs + ", " + status + "]"
+                : "TimerHandle[id=" + id + ", deadlineNs=" + deadlineNs + ", " + status + "]";
     }
 }

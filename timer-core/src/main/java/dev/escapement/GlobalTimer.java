@@ -228,23 +228,28 @@ public final class GlobalTimer {
 
     private TimerHandle scheduleHandle(TimerTask task, long nowNs, long delayNs) {
         ensureRunning();
-        return submitHandle(new DefaultTimerHandle(this, task, nowNs + delayNs), deadlineTick(nowNs, delayNs));
+        long deadlineElapsedNs = deadlineElapsedNs(nowNs, delayNs);
+        DefaultTimerHandle handle = new DefaultTimerHandle(this, task, originNs + deadlineElapsedNs);
+        return submitHandle(handle, ceilTick(deadlineElapsedNs));
     }
 
-    /** Reserves the handle's entry, offers it, and takes it back if stop() raced the offer. */
+    /**
+     * Gives the handle an id, offers it, and takes it back if stop() raced the offer. The producer
+     * writes nothing but the handle: the timer thread reads the deadline from it when it links it.
+     */
     private <H extends DefaultTimerHandle> H submitHandle(H handle, long deadlineTick) {
-        long id = wheel.reserve(deadlineTick, handle);
+        long id = wheel.allocate();
         if (id == TimingWheel.NO_TIMER) {
             throw reject("pending timers bound reached: maxPendingTimers=" + maxPendingTimers);
         }
         handle.id(id);
         if (!proxy.offer(handle, deadlineTick)) {
-            wheel.unreserve(id);
+            wheel.discard(id);
             throw reject("command queue full: commandQueueCapacity=" + proxy.capacity());
         }
-        if (state == TERMINATED && wheel.tryCancel(id)) {
+        if (state == TERMINATED && handle.tryCancel() >= 0) {
             // stop() finished between our state check and our offer and will never see it.
-            handle.markCancelled();
+            handle.completeCancelled();
             throw reject("timer is stopped");
         }
         return handle;
@@ -273,8 +278,9 @@ public final class GlobalTimer {
             throw new IllegalArgumentException("interval function returned " + initialDelayNs
                     + " ns for the first run; set initialDelay or return a positive interval");
         }
-        PeriodicTimerHandle handle = new PeriodicTimerHandle(this, task, nowNs + initialDelayNs, schedule);
-        return submitHandle(handle, deadlineTick(nowNs, initialDelayNs));
+        long deadlineElapsedNs = deadlineElapsedNs(nowNs, initialDelayNs);
+        PeriodicTimerHandle handle = new PeriodicTimerHandle(this, task, originNs + deadlineElapsedNs, schedule);
+        return submitHandle(handle, ceilTick(deadlineElapsedNs));
     }
 
     /**
@@ -324,7 +330,8 @@ public final class GlobalTimer {
         long latestTick = Math.max(earliestTick, floorTick(nowNs, latestNs));
         // Provisional: the timer thread picks the tick inside the window when it links the timer.
         long provisionalTick = wheel.windowDeadline(floorTick(nowNs, 0), earliestTick, latestTick);
-        WindowTimerHandle handle = new WindowTimerHandle(this, task, nowNs + earliestNs, earliestTick, latestTick);
+        WindowTimerHandle handle = new WindowTimerHandle(this, task,
+                originNs + deadlineElapsedNs(nowNs, earliestNs), earliestTick, latestTick);
         return submitHandle(handle, provisionalTick);
     }
 
@@ -371,13 +378,15 @@ public final class GlobalTimer {
     private long scheduleId(TimerExpiryHandler handler, long nowNs, long delayNs) {
         ensureRunning();
         long deadlineTick = deadlineTick(nowNs, delayNs);
-        long id = wheel.reserve(deadlineTick, handler);
+        long id = wheel.allocate();
         if (id == TimingWheel.NO_TIMER) {
             throw reject("pending timers bound reached: maxPendingTimers=" + maxPendingTimers);
         }
-        TimerCommand command = proxy.borrow().set(TimerCommand.LINK, id);
+        wheel.markPending(id);
+        TimerCommand command = proxy.borrow().link(id, deadlineTick, handler);
         if (!proxy.offer(command, deadlineTick)) {
-            wheel.unreserve(id);
+            proxy.recycle(command);
+            wheel.discard(id);
             throw reject("command queue full: commandQueueCapacity=" + proxy.capacity());
         }
         if (state == TERMINATED && wheel.tryCancel(id)) {
@@ -387,26 +396,20 @@ public final class GlobalTimer {
     }
 
     /**
-     * Cancels a timer by id: one scheduled on the primitive path, or a handle's
-     * {@link TimerHandle#id()}. O(1), never blocks; the storage is freed on the timer thread's
-     * next pass.
+     * Cancels a timer of the primitive path by id. O(1), never blocks; the storage is freed on
+     * the timer thread's next pass. Handle timers are cancelled through their handle: their ids
+     * identify them (in logs, in {@link #dump()}) but this method does not cancel them.
      *
-     * @param timerId the id; stale, unknown and 0 ids are harmless
+     * @param timerId the id; stale, unknown, handle and 0 ids are harmless
      * @return true if this call cancelled the timer; false if it already fired, was cancelled,
-     *         or the id is unknown
+     *         or the id is not a pending primitive-path timer
      */
     public boolean cancelTimer(long timerId) {
         if (!wheel.tryCancel(timerId)) {
             return false;
         }
-        // The payload stays put while the entry is cancelled but not yet released. If the timer
-        // thread released it meanwhile, payloadOf sees a stale id (and the timer thread has
-        // recorded the handle's cancellation itself); the id check guards against a reuse.
-        Object payload = wheel.payloadOf(timerId);
-        if (payload instanceof DefaultTimerHandle handle && handle.id() == timerId) {
-            handle.markCancelled();
-            proxy.offer(handle, Long.MAX_VALUE);
-        } else {
+        // Linking a cancelled entry fails, so only an entry already linked needs an unlink.
+        if (wheel.isLinked(timerId)) {
             TimerCommand command = proxy.borrow().set(TimerCommand.RECLAIM, timerId);
             if (!proxy.offer(command, Long.MAX_VALUE)) {
                 // A full queue only delays the release: the entry is freed at its deadline.
@@ -416,14 +419,17 @@ public final class GlobalTimer {
         return true;
     }
 
-    /** {@link TimerHandle#cancel()}: as {@link #cancelTimer}, knowing the handle already. */
+    /** {@link TimerHandle#cancel()}. */
     boolean cancelHandle(DefaultTimerHandle handle) {
-        if (!wheel.tryCancel(handle.id())) {
+        int previous = handle.tryCancel();
+        if (previous < 0) {
             return false;
         }
-        handle.markCancelled();
-        // If the queue is full the entry is released at its deadline instead; nothing is lost.
-        proxy.offer(handle, Long.MAX_VALUE);
+        handle.completeCancelled();
+        if ((previous & DefaultTimerHandle.LINKED) != 0) {
+            // If the queue is full the entry is released at its deadline instead; nothing is lost.
+            proxy.offer(handle, Long.MAX_VALUE);
+        }
         return true;
     }
 
@@ -439,10 +445,6 @@ public final class GlobalTimer {
      */
     public boolean postponeTimer(long timerId, long delay, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
-        Object payload = wheel.payloadOf(timerId);
-        if (payload instanceof DefaultTimerHandle handle && handle.id() == timerId) {
-            return postponeHandle(handle, unit.toNanos(delay), null);
-        }
         if (!wheel.tryBeginMove(timerId)) {
             return false;
         }
@@ -456,20 +458,28 @@ public final class GlobalTimer {
         return true;
     }
 
-    /** {@link TimerHandle#postpone}: claims the move, records it on the handle, offers the handle. */
+    /**
+     * {@link TimerHandle#postpone}: claims the move and records the new deadline (and task) under
+     * the handle's monitor, then offers the handle. Postpones of one handle, and the timer
+     * thread's application of a move, hold the monitor, so the later postpone writes last and
+     * the timer thread never applies a half-written one.
+     */
     boolean postponeHandle(DefaultTimerHandle handle, long delayNs, TimerTask newTask) {
         long deadlineTick;
         long previousDeadlineNs;
         TimerTask previousTask;
-        // Postpones of one handle take effect in the order they read the clock: the later one
-        // also writes last. The monitor is uncontended unless two threads move the same timer.
         synchronized (handle) {
+            if (!handle.tryBeginMove()) {
+                return false;
+            }
             long nowNs = clock.nanoTime();
-            deadlineTick = deadlineTick(nowNs, delayNs);
+            long deadlineElapsedNs = deadlineElapsedNs(nowNs, delayNs);
+            deadlineTick = ceilTick(deadlineElapsedNs);
             previousDeadlineNs = handle.deadlineNs();
             previousTask = handle.task();
-            if (!tryBeginMoveOnly(handle, nowNs + delayNs, deadlineTick, newTask)) {
-                return false;
+            handle.deadlineNs(originNs + deadlineElapsedNs);
+            if (newTask != null) {
+                handle.task(newTask);
             }
         }
         if (!proxy.offer(handle, deadlineTick)) {
@@ -551,7 +561,7 @@ public final class GlobalTimer {
     }
 
     /**
-     * Whether a primitive-path timer (or a handle's id) is still pending.
+     * Whether a primitive-path timer is still pending.
      *
      * @param timerId an id
      * @return true if the timer has neither fired nor been cancelled
@@ -810,6 +820,28 @@ public final class GlobalTimer {
      * up, so the timer never fires early; a zero or negative delay maps to the current tick, so it
      * fires on the next pass. Saturates at the largest tick instead of overflowing.
      */
+    /**
+     * The deadline {@code delayNs} after {@code nowNs}, in nanoseconds since the timer's origin:
+     * saturated at {@link Long#MAX_VALUE} for huge delays; a zero or negative delay gives "now"
+     * (or earlier), which is due at once.
+     */
+    long deadlineElapsedNs(long nowNs, long delayNs) {
+        long elapsedNs = nowNs - originNs;
+        long deadlineElapsedNs = elapsedNs + delayNs;
+        if (delayNs > 0 && elapsedNs > 0 && deadlineElapsedNs < 0) {
+            return Long.MAX_VALUE;
+        }
+        if (delayNs < 0 && elapsedNs < 0 && deadlineElapsedNs > 0) {
+            return Long.MIN_VALUE / 2;
+        }
+        return delayNs <= 0 ? Math.min(deadlineElapsedNs, Math.max(elapsedNs, 0)) : deadlineElapsedNs;
+    }
+
+    /** The tick of a deadline since the origin, rounding up (a past deadline gives tick 0). */
+    long ceilTick(long deadlineElapsedNs) {
+        return deadlineElapsedNs <= 0 ? 0 : (deadlineElapsedNs - 1) / tickNs + 1;
+    }
+
     long deadlineTick(long nowNs, long delayNs) {
         long elapsedNs = nowNs - originNs;
         if (delayNs <= 0) {
@@ -846,17 +878,6 @@ public final class GlobalTimer {
         terminated.countDown();
     }
 
-    /** The outcome the wheel entry records for a handle whose own outcome is not written yet. */
-    int decidedOutcome(long timerId) {
-        if (wheel.isCancelled(timerId)) {
-            return DefaultTimerHandle.CANCELLED;
-        }
-        if (wheel.isFired(timerId)) {
-            return DefaultTimerHandle.FIRED;
-        }
-        return DefaultTimerHandle.PENDING;
-    }
-
     /** The tick of {@code nowNs + delayNs}, rounding down (for the end of a window). */
     long floorTick(long nowNs, long delayNs) {
         long elapsedNs = nowNs - originNs;
@@ -882,10 +903,10 @@ public final class GlobalTimer {
         return proxy.capacity();
     }
 
-    /** Batch support: reserves an entry for a new handle; null if the pending bound is reached. */
-    DefaultTimerHandle reserveHandle(TimerTask task, long deadlineNs, long deadlineTick) {
-        DefaultTimerHandle handle = new DefaultTimerHandle(this, task, deadlineNs);
-        long id = wheel.reserve(deadlineTick, handle);
+    /** Batch support: a new handle with its id; null if the pending bound is reached. */
+    DefaultTimerHandle reserveHandle(TimerTask task, long nowNs, long delayNs) {
+        DefaultTimerHandle handle = new DefaultTimerHandle(this, task, originNs + deadlineElapsedNs(nowNs, delayNs));
+        long id = wheel.allocate();
         if (id == TimingWheel.NO_TIMER) {
             rejected.increment();
             return null;
@@ -894,29 +915,28 @@ public final class GlobalTimer {
         return handle;
     }
 
-    /** Batch support: hands back an entry reserved but never offered. */
+    /** Batch support: hands back the id of a handle that was never offered. */
     void unreserveHandle(DefaultTimerHandle handle) {
-        wheel.unreserve(handle.id());
+        wheel.discard(handle.id());
         rejected.increment();
     }
 
-    /** Cancels without offering the reclaim (a batch carries it). */
+    /** Batch support: cancels without offering the unlink (the batch carries the handle). */
     boolean tryCancelOnly(DefaultTimerHandle handle) {
-        if (!wheel.tryCancel(handle.id())) {
+        if (handle.tryCancel() < 0) {
             return false;
         }
-        handle.markCancelled();
+        handle.completeCancelled();
         return true;
     }
 
+    /** Batch support: cancels a primitive-path id; true if the timer thread must unlink it. */
     boolean tryCancelRaw(long timerId) {
         return wheel.tryCancel(timerId);
     }
 
-    /** The handle an id names, if it names a live handle. */
-    DefaultTimerHandle handleOf(long timerId) {
-        Object payload = wheel.payloadOf(timerId);
-        return payload instanceof DefaultTimerHandle handle && handle.id() == timerId ? handle : null;
+    boolean isLinkedRaw(long timerId) {
+        return wheel.isLinked(timerId);
     }
 
     /**
@@ -925,24 +945,19 @@ public final class GlobalTimer {
      */
     boolean tryBeginMoveOnly(DefaultTimerHandle handle, long delayNs) {
         synchronized (handle) {
-            long nowNs = clock.nanoTime();
-            return tryBeginMoveOnly(handle, nowNs + delayNs, deadlineTick(nowNs, delayNs), null);
+            if (!handle.tryBeginMove()) {
+                return false;
+            }
+            handle.deadlineNs(originNs + deadlineElapsedNs(clock.nanoTime(), delayNs));
+            return true;
         }
-    }
-
-    private boolean tryBeginMoveOnly(DefaultTimerHandle handle, long newDeadlineNs, long newTick, TimerTask newTask) {
-        handle.proposeMoveTick(newTick);
-        if (!wheel.tryBeginMove(handle.id())) {
-            return false;
-        }
-        handle.requestMove(newDeadlineNs, newTick, newTask);
-        return true;
     }
 
     /** Undoes a claimed move whose command could not be offered; callers hold the handle's monitor. */
     void abortMove(DefaultTimerHandle handle, long previousDeadlineNs, TimerTask previousTask) {
-        handle.restore(previousDeadlineNs, previousTask);
-        wheel.abortMove(handle.id());
+        handle.deadlineNs(previousDeadlineNs);
+        handle.task(previousTask);
+        handle.endMove();
     }
 
     boolean offerBatch(TimerBatch batch, long earliestTick) {
@@ -959,8 +974,8 @@ public final class GlobalTimer {
             handle.finishLastRun();
         } else {
             handle.moveToFollowingDeadline();
-            // Fails if a cancel arrived during the run; the canceller's command reclaims the entry.
-            wheel.tryEndRun(handle.id());
+            // Fails if a cancel arrived during the run; the canceller's command unlinks the entry.
+            handle.tryEndRun();
         }
     }
 

@@ -162,16 +162,20 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
     }
 
     private void onStop(long timerId, long deadlineTick, Object payload) {
-        if (!wheel.tryCancel(timerId)) {
-            // Cancelled already: its canceller got true.
-            counters.cancelled++;
-            markCancelled(payload);
-            return;
-        }
-        counters.returnedByStop++;
         if (payload instanceof DefaultTimerHandle handle) {
-            handle.markCancelled();
+            handle.phase(DefaultTimerHandle.GONE);
+            if (handle.tryCancel() < 0) {
+                // Cancelled already: its canceller got true.
+                counters.cancelled++;
+                return;
+            }
+            counters.returnedByStop++;
+            handle.completeCancelled();
             unprocessed.add(handle);
+        } else if (wheel.tryCancel(timerId)) {
+            counters.returnedByStop++;
+        } else {
+            counters.cancelled++;
         }
     }
 
@@ -188,7 +192,7 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
     List<TimerHandle> cancelMatching(java.util.function.Predicate<? super TimerHandle> filter) {
         List<DefaultTimerHandle> candidates = new ArrayList<>();
         wheel.forEachEntry((timerId, deadlineTick, payload) -> {
-            if (payload instanceof DefaultTimerHandle handle && handle.id() == timerId && wheel.isPending(timerId)) {
+            if (payload instanceof DefaultTimerHandle handle && handle.isPending()) {
                 candidates.add(handle);
             }
         });
@@ -201,9 +205,9 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
                 LOG.log(Level.WARNING, "cancelMatching filter threw for " + handle + "; not cancelled", failure);
                 accepted = false;
             }
-            if (accepted && wheel.tryCancel(handle.id())) {
-                handle.markCancelled();
-                reclaim(handle.id());
+            if (accepted && handle.tryCancel() >= 0) {
+                handle.completeCancelled();
+                unlinkCancelled(handle);
                 cancelled.add(handle);
             }
         }
@@ -239,53 +243,88 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         }
     }
 
-    /** Brings the wheel in line with a handle: link it, apply its latest move, or reclaim it. */
+    /**
+     * Brings the wheel in line with a handle: link it the first time (unless it was cancelled
+     * first: then it never touches the wheel), unlink it once cancelled, apply a move.
+     */
     void applyHandle(DefaultTimerHandle handle) {
-        long id = handle.id();
-        if (!handle.linkRequested()) {
-            handle.linkRequested(true);
-            counters.scheduled++;
-            if (handle instanceof WindowTimerHandle window) {
-                placeInWindow(id, window);
+        switch (handle.phase()) {
+            case DefaultTimerHandle.NEW -> link(handle);
+            case DefaultTimerHandle.IN_WHEEL -> {
+                if (handle.isCancelled()) {
+                    unlinkCancelled(handle);
+                } else if (handle.status() == DefaultTimerHandle.MOVING) {
+                    applyMove(handle);
+                }
             }
-            if (!wheel.link(id)) {
-                // Cancelled before it reached the wheel (or stale: then reclaim is a no-op).
-                reclaim(id);
-                return;
-            }
-        }
-        if (wheel.isCancelled(id)) {
-            reclaim(id);
-            return;
-        }
-        int sequence = handle.unappliedMoveSequence();
-        if (sequence != -1) {
-            long tick = handle.applyMove(sequence);
-            if (wheel.reschedule(id, tick) && handle instanceof PeriodicTimerHandle periodic) {
-                periodic.renominate(handle.deadlineNs());
-            }
-            if (handle.isLatestMove(sequence)) {
-                wheel.endMove(id);
+            default -> {
+                // Gone already: a late command.
             }
         }
     }
 
-    /** Picks the window's deadline against the wheel's current tick, before linking. */
-    private void placeInWindow(long id, WindowTimerHandle window) {
+    private void link(DefaultTimerHandle handle) {
+        counters.scheduled++;
+        long id = handle.id();
+        if (!handle.tryMarkLinked()) {
+            // Cancelled before it reached the wheel: its canceller, seeing no link, sent nothing.
+            handle.phase(DefaultTimerHandle.GONE);
+            wheel.drop(id);
+            counters.cancelled++;
+            return;
+        }
+        long tick = handle instanceof WindowTimerHandle window ? windowTick(window) : tickAt(handle.deadlineNs());
+        wheel.linkHandle(id, tick, handle);
+        handle.phase(DefaultTimerHandle.IN_WHEEL);
+        if (handle.status() == DefaultTimerHandle.MOVING) {
+            applyMove(handle);
+        }
+    }
+
+    private void unlinkCancelled(DefaultTimerHandle handle) {
+        handle.phase(DefaultTimerHandle.GONE);
+        if (wheel.remove(handle.id())) {
+            counters.cancelled++;
+        }
+    }
+
+    /**
+     * Applies a postpone: moves the entry to the handle's new deadline and ends the move, under the
+     * handle's monitor, so no postpone is half-written and a later one is not undone.
+     */
+    private boolean applyMove(DefaultTimerHandle handle) {
+        synchronized (handle) {
+            if (handle.status() != DefaultTimerHandle.MOVING) {
+                return false;
+            }
+            long deadlineNs = handle.deadlineNs();
+            wheel.reschedule(handle.id(), tickAt(deadlineNs));
+            if (handle instanceof PeriodicTimerHandle periodic) {
+                periodic.renominate(deadlineNs);
+            }
+            handle.endMove();
+            return true;
+        }
+    }
+
+    /** Picks a window's deadline against the wheel's current tick. */
+    private long windowTick(WindowTimerHandle window) {
         long tick = wheel.windowDeadline(wheel.elapsedTick(), window.earliestTick(), window.latestTick());
         if (tick != window.earliestTick()) {
             // Not before the earliest deadline; a tick start inside the window otherwise.
             window.deadlineNs(Math.max(window.deadlineNs(), timer.tickStartNs(tick)));
         }
-        wheel.reschedule(id, tick);
+        return tick;
     }
 
     void applyCommand(TimerCommand command) {
         switch (command.op) {
             case TimerCommand.LINK -> {
                 counters.scheduled++;
-                if (!wheel.link(command.timerId)) {
-                    reclaim(command.timerId);
+                if (!wheel.linkPending(command.timerId, command.deadlineTick, command.handler)) {
+                    // Cancelled before it reached the wheel.
+                    wheel.drop(command.timerId);
+                    counters.cancelled++;
                 }
             }
             case TimerCommand.RECLAIM -> reclaim(command.timerId);
@@ -300,25 +339,14 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         }
     }
 
-    /**
-     * Frees a cancelled entry. A handle's cancellation is recorded here too: a canceller that
-     * had only the id may have lost the race to read the payload.
-     */
     void reclaimById(long id) {
         reclaim(id);
     }
 
+    /** Frees a cancelled primitive-path entry. */
     private void reclaim(long id) {
-        Object payload = wheel.payloadOf(id);
         if (wheel.reclaim(id)) {
             counters.cancelled++;
-            markCancelled(payload);
-        }
-    }
-
-    private static void markCancelled(Object payload) {
-        if (payload instanceof DefaultTimerHandle handle) {
-            handle.markCancelled();
         }
     }
 
@@ -328,19 +356,27 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
     public void onExpiry(long timerId, long deadlineTick, Object payload) {
         if (payload instanceof PeriodicTimerHandle periodic) {
             expirePeriodic(timerId, periodic);
-            return;
-        }
-        if (!wheel.tryFire(timerId)) {
-            notClaimed(timerId, payload);
-            return;
-        }
-        counters.fired++;
-        counters.runs++;
-        if (payload instanceof DefaultTimerHandle handle) {
+        } else if (payload instanceof DefaultTimerHandle handle) {
+            while (!handle.tryFire()) {
+                if (notClaimed(handle)) {
+                    return;
+                }
+            }
+            handle.phase(DefaultTimerHandle.GONE);
+            counters.fired++;
+            counters.runs++;
             counters.recordLateness(passNowNs - handle.deadlineNs());
-            handle.markFired();
             dispatch(handle);
         } else if (payload instanceof TimerExpiryHandler handler) {
+            if (!wheel.tryFire(timerId)) {
+                // Being moved (its command is on the way: hold it a tick), or cancelled.
+                if (!(wheel.isMoving(timerId) && wheel.reschedule(timerId, passNowTick + 1))) {
+                    counters.cancelled++;
+                }
+                return;
+            }
+            counters.fired++;
+            counters.runs++;
             counters.recordLateness(passNowNs - originNs - deadlineTick * tickNs);
             try {
                 handler.onTimerExpiry(timerId, passNowNs);
@@ -351,28 +387,28 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
     }
 
     /**
-     * The entry could not be claimed at its deadline: a postpone is on its way through the queue
-     * (hold the entry at its new tick, or one tick past now, by when its command has been
-     * applied), or it was cancelled (the wheel releases it when this returns).
+     * A handle could not be claimed at its deadline: a postpone claimed it first (apply the move
+     * now, under the monitor, so its place among same-tick timers is where the postpone took
+     * effect), or it was cancelled (the wheel releases the entry when this returns).
+     *
+     * @return true if dealt with; false if the claim should be tried again (a postpone gave up
+     *         its move in the meantime)
      */
-    private void notClaimed(long timerId, Object payload) {
-        if (wheel.isMoving(timerId)) {
-            // A handle's postpone published its tick before claiming the move: place the entry
-            // there now, where its command will find it (a move to the same tick keeps its place).
-            long holdTick = passNowTick + 1;
-            if (payload instanceof DefaultTimerHandle handle) {
-                holdTick = Math.max(holdTick, handle.proposedMoveTick());
-            }
-            if (wheel.reschedule(timerId, holdTick)) {
-                return;
-            }
+    private boolean notClaimed(DefaultTimerHandle handle) {
+        int status = handle.status();
+        if (status == DefaultTimerHandle.MOVING) {
+            return applyMove(handle);
         }
-        counters.cancelled++;
-        markCancelled(payload);
+        if (status == DefaultTimerHandle.CANCELLED) {
+            handle.phase(DefaultTimerHandle.GONE);
+            counters.cancelled++;
+            return true;
+        }
+        return status != DefaultTimerHandle.PENDING;
     }
 
     private void expirePeriodic(long timerId, PeriodicTimerHandle periodic) {
-        if (wheel.isRunning(timerId)) {
+        if (periodic.status() == DefaultTimerHandle.RUNNING) {
             // The previous run is still going on the executor: runs never overlap, so look again
             // next tick; the stall policy decides what happens to the missed run.
             counters.overruns++;
@@ -380,9 +416,10 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
             return;
         }
         boolean last = periodic.isLastPlannedRun();
-        if (!(last ? wheel.tryFire(timerId) : wheel.tryBeginRun(timerId))) {
-            notClaimed(timerId, periodic);
-            return;
+        while (!(last ? periodic.tryFire() : periodic.tryBeginRun())) {
+            if (notClaimed(periodic)) {
+                return;
+            }
         }
         counters.runs++;
         counters.recordLateness(passNowNs - periodic.deadlineNs());
@@ -395,8 +432,9 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
             } catch (PeriodicTimerHandle.IntervalFailure failure) {
                 timer.intervalFailed(periodic, failure);
                 periodic.stopWith(failure);
-                if (!wheel.tryMarkLastRun(timerId)) {
+                if (!periodic.tryMarkLastRun()) {
                     // Cancelled between the claim and now: the canceller won; skip the run.
+                    periodic.phase(DefaultTimerHandle.GONE);
                     counters.cancelled++;
                     return;
                 }
@@ -404,8 +442,8 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
             }
         }
         if (last) {
+            periodic.phase(DefaultTimerHandle.GONE);
             counters.fired++;
-            periodic.markFired();
         }
         periodic.beginRun(last);
         if (executor == null) {
@@ -416,19 +454,22 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
             } catch (Throwable refused) {
                 timer.executorRejected(periodic, refused);
                 if (!last) {
-                    wheel.tryEndRun(timerId);
+                    periodic.tryEndRun();
                 }
             }
         }
     }
 
-    /** The tick an absolute deadline of the timer's clock belongs to, rounding up. */
+    /**
+     * The tick an absolute deadline of the timer's clock belongs to: rounding up, so never early;
+     * a deadline already passed by this pass's clock reading is due now.
+     */
     private long tickAt(long deadlineNs) {
-        long elapsedNs = deadlineNs - originNs;
-        if (elapsedNs <= 0) {
-            return 0;
+        long deadlineElapsedNs = deadlineNs - originNs;
+        if (deadlineElapsedNs <= lastElapsedNs) {
+            return passNowTick;
         }
-        return (elapsedNs - 1) / tickNs + 1;
+        return (deadlineElapsedNs - 1) / tickNs + 1;
     }
 
     private void dispatch(DefaultTimerHandle handle) {

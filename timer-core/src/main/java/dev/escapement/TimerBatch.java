@@ -65,7 +65,7 @@ public final class TimerBatch {
     }
 
     /**
-     * Adds a cancel by id (a primitive-path id or a handle's id).
+     * Adds a cancel by id (a primitive-path id; as {@link GlobalTimer#cancelTimer}).
      *
      * @param timerId the id
      * @return this batch
@@ -137,7 +137,7 @@ public final class TimerBatch {
             switch (entry.kind) {
                 case SCHEDULE -> {
                     long tick = timer.deadlineTick(nowNs, entry.delayNs);
-                    DefaultTimerHandle handle = timer.reserveHandle(entry.task, nowNs + entry.delayNs, tick);
+                    DefaultTimerHandle handle = timer.reserveHandle(entry.task, nowNs, entry.delayNs);
                     if (handle == null) {
                         failures[i] = "pending timers bound reached: maxPendingTimers=" + timer.maxPendingTimers();
                     } else {
@@ -160,12 +160,7 @@ public final class TimerBatch {
                 case CANCEL_ID -> {
                     if (timer.tryCancelRaw(entry.timerId)) {
                         succeeded[i] = true;
-                        DefaultTimerHandle handle = timer.handleOf(entry.timerId);
-                        if (handle != null) {
-                            handle.markCancelled();
-                            handles[i] = handle;
-                            toApply.add(handle);
-                        } else {
+                        if (timer.isLinkedRaw(entry.timerId)) {
                             ids.add(entry.timerId);
                         }
                     } else {

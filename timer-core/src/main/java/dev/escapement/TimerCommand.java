@@ -10,7 +10,7 @@ package dev.escapement;
  */
 final class TimerCommand {
 
-    /** Place a reserved entry in the wheel. */
+    /** Place an allocated, pending entry in the wheel at {@link #deadlineTick}. */
     static final int LINK = 1;
     /** Free an entry that was cancelled. */
     static final int RECLAIM = 2;
@@ -20,10 +20,19 @@ final class TimerCommand {
     int op;
     long timerId;
     long deadlineTick;
+    TimerExpiryHandler handler;
 
     TimerCommand set(int op, long timerId) {
         this.op = op;
         this.timerId = timerId;
+        return this;
+    }
+
+    TimerCommand link(long timerId, long deadlineTick, TimerExpiryHandler handler) {
+        this.op = LINK;
+        this.timerId = timerId;
+        this.deadlineTick = deadlineTick;
+        this.handler = handler;
         return this;
     }
 
@@ -38,5 +47,6 @@ final class TimerCommand {
         op = 0;
         timerId = 0;
         deadlineTick = 0;
+        handler = null;
     }
 }

@@ -14,8 +14,8 @@ public interface TimerHandle {
 
     /**
      * The timer's id: entry index and generation, unique among live timers of its
-     * {@link GlobalTimer} and never reused while this timer is live. It can also be cancelled with
-     * {@link GlobalTimer#cancelTimer(long)}.
+     * {@link GlobalTimer} and never reused while this timer is live. It identifies the timer (in
+     * logs, in {@link GlobalTimer#dump()}); cancel and postpone it through this handle.
      *
      * @return the id, never 0
      */

@@ -9,34 +9,42 @@ import java.util.concurrent.atomic.AtomicLong;
  * Per-timer state of a {@link TimingWheel}: a struct-of-arrays slab addressed by entry index, and
  * the ids that name its entries.
  *
- * <p>Thread-safety: mixed, by field. The <em>state word</em> of each entry (generation, status,
- * free-list link) is read and compare-and-set from any thread. An entry's deadline and payload are
- * written by whoever holds a freshly {@link #allocate allocated} id, before it publishes the id;
- * after that only the owner thread of the wheel writes them. The list links ({@code next},
- * {@code prev}) belong to the owner thread alone.
+ * <p>Thread-safety: mixed, by field. Ids are allocated from any thread; the <em>state word</em>
+ * of each entry (generation, status, a linked bit, a free-list link) is read and compare-and-set
+ * from any thread. Everything else (deadline, payload, list links) belongs to the owner thread,
+ * which is also the only thread that releases entries into the free ring.
  *
  * <h2>Layout</h2>
  * Fields live in parallel arrays split into chunks of {@value #CHUNK_SIZE} entries. A chunk never
- * moves once created, so a producer may write an entry while the owner thread reads another one
- * in the same chunk, and growth costs one chunk, not a copy of everything. Per entry: state word
- * 8 bytes, deadline 8, links 4 + 4, payload reference 4 (compressed oops) = 28 bytes.
+ * moves once created, so growth costs one chunk, not a copy of everything, and a producer may touch
+ * the state word of an entry while the owner works on another in the same chunk. Per entry: state
+ * word 8 bytes, deadline 8, links 4 + 4, payload reference 4 (compressed oops) = 28 bytes.
  *
  * <h2>Ids</h2>
- * An id packs {@code generation << 30 | index}: 30 bits of index (up to 2^30 entries) and 31 bits
+ * An id packs {@code generation << 30 | index}: 30 bits of index (up to 2^30 entries) and 30 bits
  * of generation. Releasing an entry increments its generation, so an id kept after its timer ended
- * never matches the entry's next occupant. Generations start at 1, so no id is ever
- * {@link TimingWheel#NO_TIMER} (0). The generation wraps after 2^31 reuses of one index; a stale
- * id would have to be used at exactly a multiple of that to be confused, which we accept.
+ * never matches the entry's next occupant. Generations start at 1, so no id is
+ * {@link TimingWheel#NO_TIMER} (0). A generation wraps after 2^30 reuses of one index; a stale id
+ * would have to be used at exactly a multiple of that to be confused, which we accept.
  *
  * <h2>State word</h2>
  * <pre>
- *   bits 33..63  generation (31 bits)
- *   bits 30..32  status: FREE, PENDING, FIRED, CANCELLED, RUNNING, MOVING
- *   bits  0..29  free-list link: index + 1 of the next free entry, 0 at the end
+ *   bits 34..63  generation (30 bits)
+ *   bit  33      linked: the owner has put the entry in the wheel (id-path entries)
+ *   bits 30..32  status: FREE, PENDING, FIRED, CANCELLED, RUNNING, MOVING, HANDLE
+ *   bits  0..29  free-stack link: index + 1 of the next free entry, 0 at the end
  * </pre>
- * Free entries form a lock-free (Treiber) stack whose head carries a 32-bit tag against ABA. The
- * stack is LIFO on purpose: the entry released last is the one reused next, while it is still in
- * the cache.
+ * Entries of the handle path have status {@code HANDLE}: their state lives in the handle object,
+ * and producers never touch their words.
+ *
+ * <h2>Allocation without a shared hot spot</h2>
+ * Released entries go into a single-producer, multi-consumer <em>free ring</em> of full ids
+ * (generation included), written only by the owner thread. A producer claims the next id with one
+ * compare-and-set on a counter that only producers write, and reads the slot, which the owner
+ * wrote long before: producer and owner never write the same cache line per timer, and a producer
+ * never reads an entry's state word to learn its generation. When the ring is full the owner
+ * pushes onto a lock-free (Treiber) stack with an ABA tag, which producers use when the ring is
+ * empty; entries never used yet come last.
  */
 final class EntryStore {
 
@@ -57,19 +65,38 @@ final class EntryStore {
     static final int CANCELLED = 3;
     static final int RUNNING = 4;
     static final int MOVING = 5;
+    static final int HANDLE = 6;
 
     private static final int INDEX_BITS = 30;
     private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
-    private static final int GENERATION_BITS = 31;
+    private static final int GENERATION_BITS = 30;
     private static final long GENERATION_MASK = (1L << GENERATION_BITS) - 1;
 
     private static final int LINK_MASK = (1 << 30) - 1;
     private static final int STATUS_SHIFT = 30;
     private static final long STATUS_MASK = 0b111L << STATUS_SHIFT;
-    private static final int WORD_GENERATION_SHIFT = 33;
+    private static final long LINKED_BIT = 1L << 33;
+    private static final int WORD_GENERATION_SHIFT = 34;
+
+    /** Ids the free ring holds: enough to absorb a pass's releases, small enough to stay cached. */
+    static final int RING_SIZE = 1 << 13;
+    private static final int RING_MASK = RING_SIZE - 1;
 
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle CHUNK_REF = MethodHandles.arrayElementVarHandle(long[][].class);
+    private static final VarHandle RING_SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle PUBLISHED;
+    private static final VarHandle PRODUCERS_VIEW;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(RingTail.class, MethodHandles.lookup());
+            PUBLISHED = lookup.findVarHandle(RingTail.class, "published", long.class);
+            PRODUCERS_VIEW = lookup.findVarHandle(RingTail.class, "producersView", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int capacity;
     private final long[][] words;
@@ -78,10 +105,28 @@ final class EntryStore {
     private final int[][] prevs;
     private final Object[][] payloads;
 
-    /** Tagged head of the free stack: {@code tag << 32 | (index + 1)}; 0 in the low half means empty. */
+    private final long[] ring = new long[RING_SIZE];
+    /** Next ring position to take; written by producers only. */
+    private final AtomicLong ringHead = new AtomicLong();
+    /** Next ring position to fill, published by the owner; and producers' cached view of it. */
+    private final RingTail ringTail = new RingTail();
+    /** Owner: the tail it fills next, and its cached view of {@link #ringHead}. */
+    private long ownerTail;
+    private long ownerHeadCache;
+
+    /** Tagged head of the overflow stack: {@code tag << 32 | (index + 1)}; 0 in the low half means empty. */
     private final AtomicLong freeHead = new AtomicLong();
     /** Entries never used yet start here; it only grows, up to {@link #capacity}. */
     private final AtomicInteger freshIndex = new AtomicInteger();
+
+    /** The ring's published tail on a cache line of its own (producers read it, the owner writes it). */
+    @SuppressWarnings("unused")
+    private static final class RingTail {
+        long p01, p02, p03, p04, p05, p06, p07;
+        long published;
+        long producersView;
+        long p11, p12, p13, p14, p15, p16, p17;
+    }
 
     EntryStore(int capacity) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
@@ -129,19 +174,24 @@ final class EntryStore {
 
     /** True if {@code id} could name an entry of a store this size (it may still be stale). */
     boolean isWellFormed(long id) {
-        long generation = generationOf(id);
-        return id > 0 && generation != 0 && indexOf(id) < capacity && (id >>> (INDEX_BITS + GENERATION_BITS)) == 0;
+        return id > 0 && generationOf(id) != 0 && indexOf(id) < capacity
+                && (id >>> (INDEX_BITS + GENERATION_BITS)) == 0;
     }
 
     // ---------------------------------------------------------------- allocation (any thread)
 
     /**
-     * Takes a free entry, stores its deadline and payload, marks it {@code PENDING} and returns its
-     * id. Any thread. The entry is in no list: the owner thread links it later.
+     * Takes a free entry and returns its id. Any thread. The entry's state word is left as it is
+     * (free): the caller marks it {@link #markPending pending}, or the owner marks it a
+     * {@link #markHandle handle} entry when it links it.
      *
      * @return the new id, or {@link TimingWheel#NO_TIMER} if all {@link #capacity} entries are in use
      */
-    long allocate(long deadlineTick, Object payload) {
+    long allocate() {
+        long id = takeFromRing();
+        if (id != TimingWheel.NO_TIMER) {
+            return id;
+        }
         int index = popFree();
         if (index == NIL) {
             index = takeFresh();
@@ -149,17 +199,28 @@ final class EntryStore {
                 return TimingWheel.NO_TIMER;
             }
         }
-        int chunk = index >>> CHUNK_SHIFT;
-        int offset = index & CHUNK_INDEX_MASK;
-        long[] wordChunk = words[chunk];
-        long generation = wordGeneration((long) WORD.getVolatile(wordChunk, offset));
-        deadlines[chunk][offset] = deadlineTick;
-        payloads[chunk][offset] = payload;
-        nexts[chunk][offset] = DETACHED;
-        prevs[chunk][offset] = NIL;
-        // Release: whoever later reads PENDING from this word (a canceller's CAS) also sees the payload.
-        WORD.setRelease(wordChunk, offset, word(generation, PENDING, 0));
-        return idOf(index, generation);
+        return idOf(index, wordGeneration((long) WORD.getVolatile(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK)));
+    }
+
+    private long takeFromRing() {
+        RingTail tail = ringTail;
+        while (true) {
+            long head = ringHead.get();
+            long limit = (long) PRODUCERS_VIEW.getAcquire(tail);
+            if (head >= limit) {
+                limit = (long) PUBLISHED.getAcquire(tail);
+                if (head >= limit) {
+                    return TimingWheel.NO_TIMER;
+                }
+                PRODUCERS_VIEW.setRelease(tail, limit);
+            }
+            // Read before claiming: the owner overwrites a slot only once its position is taken,
+            // so the value read belongs to "head" if the claim below succeeds.
+            long id = (long) RING_SLOT.getAcquire(ring, (int) (head & RING_MASK));
+            if (ringHead.compareAndSet(head, head + 1)) {
+                return id;
+            }
+        }
     }
 
     private int popFree() {
@@ -206,7 +267,9 @@ final class EntryStore {
             }
             int size = (int) Math.min(CHUNK_SIZE, (long) capacity - ((long) chunk << CHUNK_SHIFT));
             deadlines[chunk] = new long[size];
-            nexts[chunk] = new int[size];
+            int[] next = new int[size];
+            java.util.Arrays.fill(next, DETACHED);
+            nexts[chunk] = next;
             prevs[chunk] = new int[size];
             payloads[chunk] = new Object[size];
             // Published last, with release: a thread that sees the word chunk sees the others.
@@ -215,9 +278,24 @@ final class EntryStore {
     }
 
     /**
-     * Returns an entry to the free stack with the next generation, dropping its payload. Any
-     * thread, but only by the one that holds the entry (the owner thread, or a producer handing
-     * back an id it never published).
+     * Marks a freshly allocated entry pending, so that any thread may cancel it by id. Any thread,
+     * by the one that allocated it, before it hands the id to others. Release: whoever later sees
+     * the status also sees what the allocator wrote before.
+     */
+    void markPending(long id) {
+        int index = indexOf(id);
+        WORD.setRelease(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK, word(generationOf(id), PENDING, 0));
+    }
+
+    /** Owner: marks an allocated entry as belonging to a handle, whose object keeps its state. */
+    void markHandle(long id) {
+        int index = indexOf(id);
+        WORD.setRelease(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK, word(generationOf(id), HANDLE, 0));
+    }
+
+    /**
+     * Owner: returns an entry for reuse under the next generation, dropping its payload. Goes to
+     * the free ring, or to the overflow stack when the ring is full.
      */
     void release(int index) {
         int chunk = index >>> CHUNK_SHIFT;
@@ -225,11 +303,52 @@ final class EntryStore {
         payloads[chunk][offset] = null;
         nexts[chunk][offset] = DETACHED;
         prevs[chunk][offset] = NIL;
+        releaseClean(index);
+    }
+
+    /**
+     * Owner: as {@link #release}, for an entry that never held a payload or links (allocated, then
+     * dropped before it was linked): its slab lines stay untouched.
+     */
+    void releaseClean(int index) {
+        int chunk = index >>> CHUNK_SHIFT;
+        int offset = index & CHUNK_INDEX_MASK;
         long[] wordChunk = words[chunk];
-        long generation = (wordGeneration((long) WORD.getVolatile(wordChunk, offset)) + 1) & GENERATION_MASK;
-        if (generation == 0) {
-            generation = 1;
+        long generation = nextGeneration((long) WORD.getVolatile(wordChunk, offset));
+        long id = idOf(index, generation);
+        long tail = ownerTail;
+        if (tail - ownerHeadCache >= RING_SIZE) {
+            ownerHeadCache = ringHead.get();
         }
+        if (tail - ownerHeadCache < RING_SIZE) {
+            WORD.setRelease(wordChunk, offset, word(generation, FREE, 0));
+            ring[(int) (tail & RING_MASK)] = id;
+            ownerTail = tail + 1;
+            // Publishes the slot (and the word) to the producers; release, no fence.
+            PUBLISHED.setRelease(ringTail, tail + 1);
+            return;
+        }
+        pushFree(index, generation);
+    }
+
+    /**
+     * Any thread: gives back an id that was allocated but never handed to the owner (a failed
+     * offer). Goes to the overflow stack, which several threads may push to.
+     */
+    void discard(long id) {
+        int index = indexOf(id);
+        long current = (long) WORD.getVolatile(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK);
+        pushFree(index, nextGeneration(current));
+    }
+
+    private static long nextGeneration(long word) {
+        long generation = (wordGeneration(word) + 1) & GENERATION_MASK;
+        return generation == 0 ? 1 : generation;
+    }
+
+    private void pushFree(int index, long generation) {
+        long[] wordChunk = words[index >>> CHUNK_SHIFT];
+        int offset = index & CHUNK_INDEX_MASK;
         while (true) {
             long head = freeHead.get();
             WORD.setRelease(wordChunk, offset, word(generation, FREE, (int) head));
@@ -247,56 +366,60 @@ final class EntryStore {
      * malformed or never allocated.
      */
     int status(long id) {
+        long word = currentWord(id);
+        return word == -1 ? FREE : wordStatus(word);
+    }
+
+    /** True if {@code id} names an entry of the id path that the owner has linked. */
+    boolean isLinkedBit(long id) {
+        long word = currentWord(id);
+        return word != -1 && (word & LINKED_BIT) != 0;
+    }
+
+    /** The state word of the entry {@code id} names, or -1 if the id is stale or malformed. */
+    private long currentWord(long id) {
         if (!isWellFormed(id)) {
-            return FREE;
+            return -1;
         }
         int index = indexOf(id);
         long[] chunk = chunkOrNull(index);
         if (chunk == null) {
-            return FREE;
+            return -1;
         }
         long word = (long) WORD.getVolatile(chunk, index & CHUNK_INDEX_MASK);
-        return wordGeneration(word) == generationOf(id) ? wordStatus(word) : FREE;
+        return wordGeneration(word) == generationOf(id) ? word : -1;
     }
 
-    /** True if {@code id} names an allocated entry (any status but {@link #FREE}). */
+    /** True if {@code id} names an allocated entry in use (any status but {@link #FREE}). */
     boolean isLive(long id) {
         return status(id) != FREE;
     }
 
     /**
-     * Atomically moves the entry {@code id} from status {@code expected} to {@code update}. Fails
-     * if the id is stale or the status differs. Any thread.
+     * Atomically moves the entry {@code id} from status {@code expected} to {@code update},
+     * keeping its linked bit. Fails if the id is stale or the status differs. Any thread.
      */
     boolean compareAndSetStatus(long id, int expected, int update) {
-        if (!isWellFormed(id)) {
-            return false;
-        }
-        int index = indexOf(id);
-        long[] chunk = chunkOrNull(index);
-        if (chunk == null) {
-            return false;
-        }
-        long generation = generationOf(id);
-        // An allocated entry's link bits are zero, so the whole word is known.
-        return WORD.compareAndSet(chunk, index & CHUNK_INDEX_MASK,
-                word(generation, expected, 0), word(generation, update, 0));
+        return compareAndSetStatusFromAny(id, 1 << expected, update) != -1;
     }
 
     /**
      * Atomically moves the entry {@code id} to status {@code update} from whichever status it has,
      * if that status is in {@code allowedStatuses} (a bit mask, bit {@code s} for status
-     * {@code s}). Retries when the status changes between the read and the compare-and-set, so a
-     * concurrent transition between two allowed statuses never makes it fail. Any thread.
+     * {@code s}), keeping its linked bit. Retries when the word changes between the read and the
+     * compare-and-set, so a concurrent transition between two allowed statuses never makes it
+     * fail. Any thread.
+     *
+     * @return the word it replaced, or -1 if it did not change the status
      */
-    boolean compareAndSetStatusFromAny(long id, int allowedStatuses, int update) {
+    long compareAndSetStatusFromAny(long id, int allowedStatuses, int update) {
         if (!isWellFormed(id)) {
-            return false;
+            return -1;
         }
         int index = indexOf(id);
         long[] chunk = chunkOrNull(index);
         if (chunk == null) {
-            return false;
+            return -1;
         }
         int offset = index & CHUNK_INDEX_MASK;
         long generation = generationOf(id);
@@ -304,13 +427,39 @@ final class EntryStore {
             long word = (long) WORD.getVolatile(chunk, offset);
             int status = wordStatus(word);
             if (wordGeneration(word) != generation || (allowedStatuses & (1 << status)) == 0) {
+                return -1;
+            }
+            long updated = (word & ~STATUS_MASK) | (long) update << STATUS_SHIFT;
+            if (word == updated || WORD.compareAndSet(chunk, offset, word, updated)) {
+                return word;
+            }
+        }
+    }
+
+    /**
+     * Owner: sets the linked bit of a pending (or moving) id-path entry. Fails if it was
+     * cancelled first, which the caller learns without a race: a canceller that finds the bit set
+     * asks the owner to unlink the entry, one that finds it clear leaves the entry to this call.
+     */
+    boolean trySetLinked(long id) {
+        int index = indexOf(id);
+        long[] chunk = words[index >>> CHUNK_SHIFT];
+        int offset = index & CHUNK_INDEX_MASK;
+        long generation = generationOf(id);
+        while (true) {
+            long word = (long) WORD.getVolatile(chunk, offset);
+            int status = wordStatus(word);
+            if (wordGeneration(word) != generation || (status != PENDING && status != MOVING)) {
                 return false;
             }
-            if (status == update
-                    || WORD.compareAndSet(chunk, offset, word(generation, status, 0), word(generation, update, 0))) {
+            if (WORD.compareAndSet(chunk, offset, word, word | LINKED_BIT)) {
                 return true;
             }
         }
+    }
+
+    static boolean wasLinked(long word) {
+        return (word & LINKED_BIT) != 0;
     }
 
     private long[] chunkOrNull(int index) {
@@ -367,6 +516,6 @@ final class EntryStore {
                 bytes += wordChunk.length * 28L;
             }
         }
-        return bytes;
+        return bytes + RING_SIZE * 8L;
     }
 }

@@ -15,9 +15,9 @@ import java.util.Objects;
  * the Linux and tokio timer wheels.
  *
  * <p>Not thread-safe: confined to one <em>owner</em> thread, except for the methods marked
- * "Any thread" ({@link #reserve}, {@link #unreserve}, {@link #tryCancel}, {@link #isPending},
- * {@link #isCancelled}, {@link #payloadOf}), which let producers obtain ids at once and race a
- * cancel against an expiry with exactly one winner. The wheel knows nothing of clocks or threads:
+ * "Any thread" ({@link #allocate}, {@link #markPending}, {@link #discard}, {@link #tryCancel},
+ * {@link #isPending}, {@link #isLinked} and the other status methods), which let producers obtain
+ * ids at once and race a cancel against an expiry with exactly one winner. The wheel knows nothing of clocks or threads:
  * its caller converts time to ticks and decides when to {@link #advance}.
  *
  * <h2>Geometry</h2>
@@ -150,11 +150,12 @@ public final class TimingWheel {
      * @throws IllegalStateException if the wheel already holds {@link #capacity()} entries
      */
     public long schedule(long deadlineTick, Object payload) {
-        long id = store.allocate(deadlineTick, payload);
+        long id = store.allocate();
         if (id == NO_TIMER) {
             throw new IllegalStateException("timing wheel is full: capacity " + store.capacity() + " entries");
         }
-        link(id);
+        store.markPending(id);
+        linkPending(id, deadlineTick, payload);
         return id;
     }
 
@@ -170,22 +171,19 @@ public final class TimingWheel {
             return false;
         }
         int entry = EntryStore.indexOf(timerId);
-        if (entry == expiringEntry && !isLinked(entry)) {
+        if (entry == expiringEntry && !inList(entry)) {
             return false;
         }
-        if (!store.compareAndSetStatus(timerId, PENDING, CANCELLED)) {
+        if (!tryCancel(timerId)) {
             return false;
         }
-        if (isLinked(entry)) {
-            unlinkEntry(entry);
-        }
-        store.release(entry);
+        remove(timerId);
         return true;
     }
 
     /**
-     * Moves a live entry (pending, in a periodic run, or being moved) to a new deadline, keeping
-     * its id and status. Owner thread. Inside its own expiry handler this re-arms the expiring
+     * Moves a live entry (pending, in a periodic run, being moved, or a handle's) to a new
+     * deadline, keeping its id and status. Owner thread. Inside its own expiry handler this re-arms the expiring
      * entry (a periodic timer's next run). A linked entry moved to the deadline it already has
      * keeps its place in its slot.
      *
@@ -195,20 +193,19 @@ public final class TimingWheel {
      */
     public boolean reschedule(long timerId, long newDeadlineTick) {
         int status = store.status(timerId);
-        if (status != PENDING && status != RUNNING && status != MOVING) {
+        if (status == EntryStore.FREE || status == CANCELLED || status == FIRED) {
             return false;
         }
         int entry = EntryStore.indexOf(timerId);
-        if (isLinked(entry)) {
+        if (inList(entry)) {
             if (store.deadline(entry) == newDeadlineTick) {
                 // Already there: keep its place among the entries of that tick.
                 return true;
             }
             unlinkEntry(entry);
         } else if (entry != expiringEntry) {
-            // Reserved, not linked yet: link() will place it at the new deadline.
-            store.deadline(entry, newDeadlineTick);
-            return true;
+            // Allocated but never linked: there is nothing to move.
+            return false;
         }
         store.deadline(entry, newDeadlineTick);
         insert(entry, newDeadlineTick);
@@ -217,48 +214,90 @@ public final class TimingWheel {
     }
 
     /**
-     * Places a {@link #reserve reserved} entry (pending, or already being moved) in the wheel at
-     * the deadline stored with it. Owner thread. An entry cancelled before being linked is left
-     * for {@link #reclaim}.
+     * Places an {@link #allocate allocated}, {@link #markPending pending} entry in the wheel (the
+     * id path). Owner thread. Sets the entry's linked bit first, by compare-and-set, so that a
+     * cancel racing this call knows whether to ask for an unlink: if the entry was cancelled
+     * before, this returns false and the caller {@link #drop drops} it.
      *
-     * @param timerId an id from {@link #reserve}
-     * @return true if the entry is now in the wheel; false if it is stale, cancelled, or linked
-     *         already
+     * @param timerId      an allocated id marked pending (or being moved)
+     * @param deadlineTick the tick to expire at
+     * @param payload      the payload, may be {@code null}
+     * @return true if the entry is now in the wheel
      */
-    public boolean link(long timerId) {
-        int status = store.status(timerId);
-        // A move claimed before the link still needs the link; the move command follows it.
-        if (status != PENDING && status != MOVING) {
+    public boolean linkPending(long timerId, long deadlineTick, Object payload) {
+        if (!store.isWellFormed(timerId) || !store.trySetLinked(timerId)) {
             return false;
         }
-        int entry = EntryStore.indexOf(timerId);
-        if (isLinked(entry) || entry == expiringEntry) {
-            return false;
-        }
-        insert(entry, store.deadline(entry));
-        size++;
+        insertNew(EntryStore.indexOf(timerId), deadlineTick, payload);
         return true;
     }
 
     /**
-     * Removes and releases an entry that another thread {@link #tryCancel cancelled}. Owner thread.
+     * Places an {@link #allocate allocated} entry of the handle path in the wheel. Owner thread.
+     * The handle object keeps the timer's state; the entry is marked as a handle's, so the
+     * any-thread status methods of this class leave it alone.
      *
-     * @param timerId the cancelled entry
-     * @return true if this call released it; false if the id is stale, the entry is not cancelled,
-     *         or it is expiring right now (its release then happens when its handler returns)
+     * @param timerId      an allocated id
+     * @param deadlineTick the tick to expire at
+     * @param payload      the handle
      */
-    public boolean reclaim(long timerId) {
-        if (store.status(timerId) != CANCELLED) {
+    public void linkHandle(long timerId, long deadlineTick, Object payload) {
+        store.markHandle(timerId);
+        insertNew(EntryStore.indexOf(timerId), deadlineTick, payload);
+    }
+
+    private void insertNew(int entry, long deadlineTick, Object payload) {
+        store.deadline(entry, deadlineTick);
+        store.payload(entry, payload);
+        insert(entry, deadlineTick);
+        size++;
+    }
+
+    /**
+     * Releases an allocated entry that was never linked (cancelled before it reached the wheel).
+     * Owner thread.
+     *
+     * @param timerId the id
+     */
+    public void drop(long timerId) {
+        if (store.isWellFormed(timerId)) {
+            store.releaseClean(EntryStore.indexOf(timerId));
+        }
+    }
+
+    /**
+     * Unlinks an entry (if it is in the wheel) and releases it, whatever its status. Owner thread.
+     * An entry expiring right now, in its own handler, is left for the wheel to release when the
+     * handler returns.
+     *
+     * @param timerId the id
+     * @return true if this call released the entry; false if the id is stale or the entry is
+     *         expiring right now
+     */
+    public boolean remove(long timerId) {
+        if (!store.isLive(timerId)) {
             return false;
         }
         int entry = EntryStore.indexOf(timerId);
-        if (isLinked(entry)) {
+        if (inList(entry)) {
             unlinkEntry(entry);
         } else if (entry == expiringEntry) {
             return false;
         }
         store.release(entry);
         return true;
+    }
+
+    /**
+     * Removes and releases an id-path entry that another thread {@link #tryCancel cancelled}.
+     * Owner thread.
+     *
+     * @param timerId the cancelled entry
+     * @return true if this call released it; false if the id is stale, the entry is not cancelled,
+     *         or it is expiring right now (its release then happens when its handler returns)
+     */
+    public boolean reclaim(long timerId) {
+        return store.status(timerId) == CANCELLED && remove(timerId);
     }
 
     /**
@@ -387,28 +426,51 @@ public final class TimingWheel {
     // ------------------------------------------------------------------ any-thread API
 
     /**
-     * Allocates an entry with its deadline and payload, without placing it in the wheel. Any
-     * thread. The caller hands the id to the owner thread, which calls {@link #link}; until then
-     * the entry is pending and may already be cancelled with {@link #tryCancel}.
+     * Allocates an entry and returns its id at once, without placing it in the wheel. Any thread.
+     * Nothing is written to the entry: the caller either {@link #markPending marks it pending}
+     * (the id path, whose state lives in the entry) or hands it to the owner thread to
+     * {@link #linkHandle link as a handle's}. An id never handed on goes back with
+     * {@link #discard}.
      *
-     * @param deadlineTick the tick to expire at
-     * @param payload      the payload, may be {@code null}
      * @return the id, or {@link #NO_TIMER} if the wheel already holds {@link #capacity()} entries
      */
-    public long reserve(long deadlineTick, Object payload) {
-        return store.allocate(deadlineTick, payload);
+    public long allocate() {
+        return store.allocate();
     }
 
     /**
-     * Returns a reserved entry that was never handed to the owner thread. Any thread, by the one
-     * that reserved it.
+     * Marks a freshly {@link #allocate allocated} entry pending, so any thread may cancel it by
+     * id. Any thread: the one that allocated it, before handing the id on.
      *
-     * @param timerId an id from {@link #reserve} that was never linked
+     * @param timerId the id
      */
-    public void unreserve(long timerId) {
-        if (store.isLive(timerId)) {
-            store.release(EntryStore.indexOf(timerId));
+    public void markPending(long timerId) {
+        store.markPending(timerId);
+    }
+
+    /**
+     * Gives back an id that was {@link #allocate allocated} and never handed to the owner thread.
+     * Any thread: the one that allocated it.
+     *
+     * @param timerId the id
+     */
+    public void discard(long timerId) {
+        if (store.isWellFormed(timerId)) {
+            store.discard(timerId);
         }
+    }
+
+    /**
+     * Whether the owner has {@link #linkPending linked} an id-path entry. Any thread. Once the
+     * entry is cancelled the answer no longer changes: a canceller that reads true must ask the
+     * owner to {@link #reclaim} the entry; one that reads false can leave it, because linking a
+     * cancelled entry fails.
+     *
+     * @param timerId the id
+     * @return true if the entry is linked
+     */
+    public boolean isLinked(long timerId) {
+        return store.isLinkedBit(timerId);
     }
 
     /**
@@ -421,7 +483,7 @@ public final class TimingWheel {
      * @return true if this call cancelled it
      */
     public boolean tryCancel(long timerId) {
-        return store.compareAndSetStatusFromAny(timerId, CANCELLABLE, CANCELLED);
+        return store.compareAndSetStatusFromAny(timerId, CANCELLABLE, CANCELLED) != -1;
     }
 
     private static final int CANCELLABLE = 1 << PENDING | 1 << RUNNING | 1 << MOVING;
@@ -437,7 +499,7 @@ public final class TimingWheel {
      * @return true if the entry is now moving
      */
     public boolean tryBeginMove(long timerId) {
-        return store.compareAndSetStatusFromAny(timerId, MOVABLE, MOVING);
+        return store.compareAndSetStatusFromAny(timerId, MOVABLE, MOVING) != -1;
     }
 
     /**
@@ -555,8 +617,7 @@ public final class TimingWheel {
     }
 
     /**
-     * The payload of a live entry. Any thread that has seen the entry's status (for example
-     * through a successful {@link #tryCancel}); otherwise owner thread.
+     * The payload of a linked entry. Owner thread.
      *
      * @param timerId an id
      * @return the payload, or {@code null} if the id is stale
@@ -620,7 +681,7 @@ public final class TimingWheel {
     // ------------------------------------------------------------------ inspection
 
     /**
-     * Visits every entry in the wheel (not reserved ones): due entries first, then level by level.
+     * Visits every entry in the wheel (not allocated ones not linked yet): due entries first, then level by level.
      * O(size). Owner thread; the visitor must not change the wheel.
      *
      * @param visitor receives each entry
@@ -649,7 +710,7 @@ public final class TimingWheel {
         return elapsedTick;
     }
 
-    /** @return the number of entries in the wheel (linked, not counting reserved ones). Owner thread. */
+    /** @return the number of entries in the wheel (linked ones). Owner thread. */
     public int size() {
         return size;
     }
@@ -861,7 +922,7 @@ public final class TimingWheel {
 
     // ------------------------------------------------------------------ internals
 
-    private boolean isLinked(int entry) {
+    private boolean inList(int entry) {
         return store.next(entry) != DETACHED;
     }
 
@@ -933,7 +994,7 @@ public final class TimingWheel {
         } finally {
             expiringEntry = NIL;
             // Released unless the handler re-armed it (linked again) or something released it.
-            if (!isLinked(entry) && store.isLive(id)) {
+            if (!inList(entry) && store.isLive(id)) {
                 store.release(entry);
             }
         }

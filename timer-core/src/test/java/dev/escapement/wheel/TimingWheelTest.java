@@ -167,7 +167,9 @@ class TimingWheelTest {
         assertThat(wheel.tryCancel(id)).isFalse();
         assertThat(wheel.reclaim(id)).isFalse();
         assertThat(wheel.reschedule(id, 10)).isFalse();
-        assertThat(wheel.link(id)).isFalse();
+        assertThat(wheel.linkPending(id, 10, null)).isFalse();
+        assertThat(wheel.remove(id)).isFalse();
+        assertThat(wheel.isLinked(id)).isFalse();
         assertThat(wheel.isPending(id)).isFalse();
         assertThat(wheel.payloadOf(id)).isNull();
         assertThat(wheel.deadlineTickOf(id)).isEqualTo(NO_DEADLINE);
@@ -259,23 +261,61 @@ class TimingWheelTest {
     }
 
     @Test
-    void reserveLinkAndCrossThreadCancelProtocol() {
+    void allocateLinkAndCrossThreadCancelProtocolOfTheIdPath() {
         TimingWheel wheel = new TimingWheel(64, 16, 0);
-        long linked = wheel.reserve(20, "linked");
-        long early = wheel.reserve(20, "cancelled before link");
+        long linked = wheel.allocate();
+        long early = wheel.allocate();
+        wheel.markPending(linked);
+        wheel.markPending(early);
         assertThat(wheel.size()).isZero();
+        // Cancelled before the owner linked it: the canceller sees no link and asks for nothing.
         assertThat(wheel.tryCancel(early)).isTrue();
-        assertThat(wheel.link(linked)).isTrue();
-        assertThat(wheel.link(linked)).isFalse();
-        assertThat(wheel.link(early)).isFalse();
-        assertThat(wheel.reclaim(early)).isTrue();
+        assertThat(wheel.isLinked(early)).isFalse();
+        assertThat(wheel.linkPending(early, 20, "early")).isFalse();
+        wheel.drop(early);
+        assertThat(wheel.isCancelled(early)).isFalse();
+        // Linked first: a later cancel sees the link and the owner reclaims the entry.
+        assertThat(wheel.linkPending(linked, 20, "linked")).isTrue();
+        assertThat(wheel.isLinked(linked)).isTrue();
         assertThat(wheel.tryCancel(linked)).isTrue();
+        assertThat(wheel.isLinked(linked)).isTrue();
         assertThat(wheel.tryFire(linked)).isFalse();
         assertThat(wheel.payloadOf(linked)).isEqualTo("linked");
         assertThat(wheel.reclaim(linked)).isTrue();
         assertThat(wheel.size()).isZero();
         assertThat(wheel.reclaim(linked)).isFalse();
         wheel.checkInvariants();
+    }
+
+    @Test
+    void handleEntriesIgnoreTheIdPathStatusMethods() {
+        TimingWheel wheel = new TimingWheel(64, 16, 0);
+        long id = wheel.allocate();
+        wheel.linkHandle(id, 5, "handle");
+        assertThat(wheel.tryCancel(id)).isFalse();
+        assertThat(wheel.tryFire(id)).isFalse();
+        assertThat(wheel.tryBeginMove(id)).isFalse();
+        assertThat(wheel.reclaim(id)).isFalse();
+        assertThat(wheel.reschedule(id, 7)).isTrue();
+        Recorder recorder = new Recorder();
+        wheel.advance(7, recorder, Integer.MAX_VALUE);
+        assertThat(recorder.payloads).containsExactly("handle");
+        long other = wheel.allocate();
+        wheel.linkHandle(other, 50, "removed");
+        assertThat(wheel.remove(other)).isTrue();
+        assertThat(wheel.size()).isZero();
+        wheel.checkInvariants();
+    }
+
+    @Test
+    void discardedIdsAreReusedUnderANewGeneration() {
+        TimingWheel wheel = new TimingWheel(64, 1, 0);
+        long first = wheel.allocate();
+        wheel.discard(first);
+        long second = wheel.allocate();
+        assertThat(EntryStore.indexOf(second)).isEqualTo(EntryStore.indexOf(first));
+        assertThat(second).isNotEqualTo(first);
+        assertThat(wheel.allocate()).isEqualTo(TimingWheel.NO_TIMER);
     }
 
     @Test
@@ -295,7 +335,7 @@ class TimingWheelTest {
         wheel.schedule(1, null);
         wheel.schedule(2, null);
         long third = wheel.schedule(3, null);
-        assertThat(wheel.reserve(4, null)).isEqualTo(NO_TIMER);
+        assertThat(wheel.allocate()).isEqualTo(NO_TIMER);
         assertThatThrownBy(() -> wheel.schedule(4, null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("timing wheel is full: capacity 3 entries");
