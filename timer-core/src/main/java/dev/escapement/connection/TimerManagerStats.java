@@ -8,7 +8,7 @@ package dev.escapement.connection;
  * thread's and are exact when read there.
  *
  * @param connectionId     the connection
- * @param activeTimeouts   typed timeouts registered and not yet fired or cancelled
+ * @param activeTimeouts   typed timeouts registered and not yet reported or cancelled
  * @param registrations    calls of {@code register}
  * @param resets           calls of {@code reset} that moved an active timeout
  * @param cancellations    typed timeouts cancelled (by {@code cancel}, {@code cancelAll} or {@code close})
