@@ -3,8 +3,13 @@ package dev.escapement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.escapement.clock.ManualClock;
+import dev.escapement.connection.TimeoutEvent;
+import dev.escapement.connection.TimerManager;
+import dev.escapement.unified.TimeoutCheckResult;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -119,6 +124,47 @@ class ReadmeExamplesTest {
         clock.advance(10, TimeUnit.MILLISECONDS);
         timer.doWork();                                  // one pass: apply commands, expire what is due
         assertThat(fired).hasSize(1);
+    }
+
+    @Test
+    void perConnectionTimers() {
+        ManualClock clock = new ManualClock();
+        GlobalTimer timer = GlobalTimer.builder().clock(clock).drivenByCaller().build();
+        Queue<Runnable> eventLoop = new ArrayDeque<>();          // stands in for the connection's event loop
+        List<String> log = new ArrayList<>();
+
+        TimerManager<TimeoutEvent> timeouts = TimerManager.builder(timer, 42)
+                .wakeUp(eventLoop::add, (manager, due) -> {       // runs on the event loop
+                    for (int i = 0; i < due.eventCount(); i++) {
+                        log.add(due.event(i) + " on connection " + manager.connectionId());
+                    }
+                })
+                .spread(TimeoutEvent.IDLE, 1, TimeUnit.SECONDS)
+                .build();
+
+        timeouts.register(TimeoutEvent.IDLE, 30, TimeUnit.SECONDS);
+        timeouts.register(TimeoutEvent.RETRANSMISSION, 200, TimeUnit.MILLISECONDS);
+
+        timeouts.refreshClock();                                 // a burst of packets begins
+        for (int packet = 0; packet < 1_000; packet++) {
+            timeouts.reset(TimeoutEvent.IDLE, 30, TimeUnit.SECONDS); // a field write: the wheel is not touched
+        }
+
+        clock.advance(200, TimeUnit.MILLISECONDS);
+        timer.doWork();                                          // the wheel entry fires: one wake-up is queued
+        eventLoop.poll().run();                                  // the event loop drains; log: [RETRANSMISSION on connection 42]
+
+        TimeoutCheckResult due = timeouts.checkTimerEvents();    // draining by hand works too: nothing is due now
+        timeouts.close();                                        // removes its wheel entry and its registration
+
+        assertThat(log).containsExactly("RETRANSMISSION on connection 42");
+        assertThat(due.isEmpty()).isTrue();
+        assertThat(eventLoop).isEmpty();
+        assertThat(timeouts.stats().resets()).isEqualTo(1_000);
+        assertThat(timeouts.stats().wheelSchedules()).as("IDLE armed, moved for RETRANSMISSION, re-armed").isEqualTo(3);
+        timer.doWork();
+        assertThat(timer.stats().pending()).isZero();
+        assertThat(timer.stats().activeConnections()).isZero();
     }
 
     @Test

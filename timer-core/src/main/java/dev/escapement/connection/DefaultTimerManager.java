@@ -1,0 +1,342 @@
+package dev.escapement.connection;
+
+import dev.escapement.GlobalTimer;
+import dev.escapement.TimerExpiryHandler;
+import dev.escapement.clock.CachedClock;
+import dev.escapement.unified.DeadlineObserver;
+import dev.escapement.unified.TimeoutCheckResult;
+import dev.escapement.unified.TimeoutLayer;
+import dev.escapement.unified.UnifiedTimeoutScheduler;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@link TimerManager}: typed timeouts as the first layer of a {@link UnifiedTimeoutScheduler},
+ * one wheel entry armed at the scheduler's deadline, and an inbox of one flag.
+ *
+ * <p>Confined to the connection's thread, except the inbox: {@link #onTimerExpiry} runs on the
+ * timer thread and touches only the flag, the executor and its own counters.
+ *
+ * <h2>Covering every deadline with one entry</h2>
+ * Invariant: for every deadline {@code d} in any layer, either the wheel entry is pending at or
+ * before {@code d}, or it has fired and a drain is owed. The manager observes the scheduler, so
+ * it hears each deadline that is set: one earlier than the entry moves the entry (cancel and
+ * schedule; a cancel that loses to the expiry only adds a spurious drain), any other leaves it.
+ * Removed deadlines are ignored: the entry fires early and the drain re-arms. A drain consumes
+ * everything due, then arms the entry at the next deadline if it has fired, or moves it if a
+ * layer set an earlier one while the drain ran.
+ */
+final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, TimerExpiryHandler, DeadlineObserver {
+
+    private static final System.Logger LOG = System.getLogger(TimerManager.class.getName());
+    private static final long NO_TIMER = 0L;
+
+    private static final VarHandle SIGNALLED;
+
+    static {
+        try {
+            SIGNALLED = MethodHandles.lookup().findVarHandle(DefaultTimerManager.class, "signalled", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final GlobalTimer timer;
+    private final CachedClock clock;
+    private final long connectionId;
+    private final TypedTimeouts<E> typed;
+    private final UnifiedTimeoutScheduler scheduler;
+    private final Executor wakeUpExecutor;
+    private final TimeoutListener<E> listener;
+    private final Runnable wakeUpTask = this::wakeUp;
+
+    // The inbox, shared with the timer thread: 1 from an expiry until the next drain.
+    private volatile int signalled;
+    // Written by the timer thread alone (so ++ loses nothing); volatile so that stats() sees them.
+    private volatile long expiries;
+    private volatile long wakeUps;
+    private volatile long wakeUpFailures;
+
+    // Volatile for isClosed() from any thread; written on the connection thread.
+    private volatile boolean closed;
+
+    // Connection thread only.
+    private long armedTimerId = NO_TIMER;
+    private long armedDeadlineNs;
+    private boolean draining;
+    private long registrations;
+    private long resets;
+    private long cancellations;
+    private long drains;
+    private long emptyDrains;
+    private long eventsDelivered;
+    private long wheelSchedules;
+    private long wheelCancels;
+    private long armFailures;
+
+    DefaultTimerManager(GlobalTimer timer, long connectionId, TypedTimeouts<E> typed,
+                        Executor wakeUpExecutor, TimeoutListener<E> listener) {
+        this.timer = timer;
+        this.clock = timer.cachedClock();
+        this.connectionId = connectionId;
+        this.typed = typed;
+        this.wakeUpExecutor = wakeUpExecutor;
+        this.listener = listener;
+        this.scheduler = UnifiedTimeoutScheduler.create(timer.clock());
+        scheduler.addLayer(typed);
+        scheduler.observe(this);
+    }
+
+    @Override
+    public long connectionId() {
+        return connectionId;
+    }
+
+    // ------------------------------------------------------------------ typed timeouts
+
+    @Override
+    public void register(E type, long delay, TimeUnit unit) {
+        long delayNs = checkDelay(type, delay, unit);
+        ensureOpen();
+        registrations++;
+        typed.register(type, clock.refresh(), delayNs);
+    }
+
+    @Override
+    public boolean reset(E type, long delay, TimeUnit unit) {
+        long delayNs = checkDelay(type, delay, unit);
+        ensureOpen();
+        if (!typed.reset(type, clock.nanoTime(), delayNs)) {
+            return false;
+        }
+        resets++;
+        return true;
+    }
+
+    @Override
+    public boolean cancel(E type) {
+        Objects.requireNonNull(type, "type");
+        if (closed || !typed.cancel(type)) {
+            return false;
+        }
+        cancellations++;
+        return true;
+    }
+
+    @Override
+    public int cancelAll() {
+        if (closed) {
+            return 0;
+        }
+        int cancelled = typed.cancelAll();
+        cancellations += cancelled;
+        if (scheduler.nextDeadline() == NO_DEADLINE) {
+            // Nothing left to wait for: free the entry now rather than take a spurious wake-up.
+            cancelArmedEntry();
+        }
+        return cancelled;
+    }
+
+    @Override
+    public boolean isActive(E type) {
+        Objects.requireNonNull(type, "type");
+        return !closed && typed.isActive(type);
+    }
+
+    @Override
+    public long deadline(E type) {
+        Objects.requireNonNull(type, "type");
+        return closed ? NO_DEADLINE : typed.deadline(type);
+    }
+
+    @Override
+    public long nextDeadline() {
+        return closed ? NO_DEADLINE : scheduler.nextDeadline();
+    }
+
+    private static long checkDelay(Object type, long delay, TimeUnit unit) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(unit, "unit");
+        if (delay < 0) {
+            throw new IllegalArgumentException("delay must not be negative: " + delay + " " + unit);
+        }
+        return unit.toNanos(delay);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the TimerManager of connection " + connectionId + " is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------ the wheel entry
+
+    /** A layer set or removed a deadline (the scheduler forwards every change here). */
+    @Override
+    public void deadlineChanged(TimeoutLayer layer, long deadlineNs) {
+        if (closed || draining || deadlineNs == NO_DEADLINE) {
+            // Removals are lazy, and a drain re-arms once at its end.
+            return;
+        }
+        if (armedTimerId == NO_TIMER) {
+            // Normally nothing else is pending then; the scheduler knows for sure.
+            arm(TimeoutLayer.earlier(deadlineNs, scheduler.nextDeadline()));
+        } else if (deadlineNs - armedDeadlineNs < 0) {
+            arm(deadlineNs);
+        }
+    }
+
+    /** Arms the entry at {@code deadlineNs}, cancelling the one armed before, if any. */
+    private void arm(long deadlineNs) {
+        cancelArmedEntry();
+        try {
+            armedTimerId = timer.scheduleTimerAt(this, deadlineNs);
+        } catch (RejectedExecutionException refused) {
+            armFailures++;
+            throw refused;
+        }
+        armedDeadlineNs = deadlineNs;
+        wheelSchedules++;
+    }
+
+    private void cancelArmedEntry() {
+        if (armedTimerId != NO_TIMER) {
+            // False when the entry fired first: its signal then only causes a spurious drain.
+            if (timer.cancelTimer(armedTimerId)) {
+                wheelCancels++;
+            }
+            armedTimerId = NO_TIMER;
+        }
+    }
+
+    /**
+     * The entry fired: on the timer thread. Raises the flag and, on its rise, hands one wake-up to
+     * the executor. Reads no typed state and allocates nothing.
+     */
+    @Override
+    public void onTimerExpiry(long timerId, long nowNs) {
+        expiries++;
+        if (SIGNALLED.compareAndSet(this, 0, 1) && wakeUpExecutor != null) {
+            try {
+                wakeUpExecutor.execute(wakeUpTask);
+                wakeUps++;
+            } catch (Throwable refused) {
+                wakeUpFailures++;
+                // Lower the flag, so that a later expiry tries again; the timeouts wait meanwhile.
+                signalled = 0;
+                LOG.log(Level.WARNING, "wake-up executor refused the timer wake-up of connection " + connectionId, refused);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ draining
+
+    @Override
+    public TimeoutCheckResult checkTimerEvents() {
+        ensureOpen();
+        // Lower the flag before reading anything: an expiry after this point raises it again.
+        signalled = 0;
+        long nowNs = clock.refresh();
+        if (armedTimerId != NO_TIMER && !timer.isPending(armedTimerId)) {
+            armedTimerId = NO_TIMER;
+        }
+        TimeoutCheckResult due;
+        draining = true;
+        try {
+            due = scheduler.checkAll(nowNs);
+        } finally {
+            draining = false;
+        }
+        drains++;
+        eventsDelivered += due.eventCount();
+        if (due.isEmpty()) {
+            emptyDrains++;
+        }
+        rearm();
+        return due;
+    }
+
+    private void rearm() {
+        long nextNs = scheduler.nextDeadline();
+        if (nextNs == NO_DEADLINE || (armedTimerId != NO_TIMER && nextNs - armedDeadlineNs >= 0)) {
+            return;
+        }
+        try {
+            arm(nextNs);
+        } catch (RejectedExecutionException refused) {
+            // Counted in arm(); the due events are already consumed and must reach the caller.
+            LOG.log(Level.WARNING, "could not re-arm the timers of connection " + connectionId, refused);
+        }
+    }
+
+    private void wakeUp() {
+        if (closed) {
+            return;
+        }
+        TimeoutCheckResult due = checkTimerEvents();
+        if (!due.isEmpty()) {
+            listener.onTimeouts(this, due);
+        }
+    }
+
+    @Override
+    public boolean isExpirySignalled() {
+        return signalled != 0;
+    }
+
+    @Override
+    public long refreshClock() {
+        return clock.refresh();
+    }
+
+    // ------------------------------------------------------------------ lifecycle and inspection
+
+    @Override
+    public UnifiedTimeoutScheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public TimerManagerStats stats() {
+        return new TimerManagerStats(connectionId, closed ? 0 : typed.activeCount(), registrations, resets,
+                cancellations, expiries, wakeUps, wakeUpFailures, drains, emptyDrains, eventsDelivered,
+                wheelSchedules, wheelCancels, armFailures);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancellations += typed.cancelAll();
+        cancelArmedEntry();
+        timer.unregisterConnection(connectionId);
+    }
+
+    /** The armed wheel entry's id, or 0: a test seam. */
+    long armedTimerId() {
+        return armedTimerId;
+    }
+
+    /** The deadline the wheel entry was armed at (meaningful while {@link #armedTimerId()} is not 0). */
+    long armedDeadlineNs() {
+        return armedDeadlineNs;
+    }
+
+    @Override
+    public String toString() {
+        return "TimerManager[connection " + connectionId + (closed ? ", closed" : ", " + typed)
+                + (armedTimerId == NO_TIMER ? ", unarmed" : ", armed at " + armedDeadlineNs + " ns") + "]";
+    }
+}

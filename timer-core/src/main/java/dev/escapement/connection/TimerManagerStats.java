@@ -1,0 +1,40 @@
+package dev.escapement.connection;
+
+/**
+ * A snapshot of one {@link TimerManager}'s counters, from {@link TimerManager#stats()}.
+ *
+ * <p>Thread-safety: immutable. Counters the timer thread keeps ({@code expiries}, {@code wakeUps},
+ * {@code wakeUpFailures}) are read with volatile semantics; the others are the connection
+ * thread's and are exact when read there.
+ *
+ * @param connectionId     the connection
+ * @param activeTimeouts   typed timeouts registered and not yet reported or cancelled
+ * @param registrations    calls of {@code register}
+ * @param resets           calls of {@code reset} that moved an active timeout
+ * @param cancellations    typed timeouts cancelled (by {@code cancel}, {@code cancelAll} or {@code close})
+ * @param expiries         times the connection's wheel entry fired (timer thread)
+ * @param wakeUps          wake-ups handed to the wake-up executor (timer thread)
+ * @param wakeUpFailures   wake-ups the executor refused (timer thread)
+ * @param drains           calls of {@code checkTimerEvents}, including those the wake-up made
+ * @param emptyDrains      drains that found nothing due (spurious wake-ups are harmless, and counted here)
+ * @param eventsDelivered  events the drains reported, over all layers
+ * @param wheelSchedules   wheel entries scheduled (arming or moving the connection's entry earlier)
+ * @param wheelCancels     wheel entries cancelled (moving the entry earlier, {@code cancelAll}, {@code close})
+ * @param armFailures      attempts to arm the entry that the global timer refused
+ */
+public record TimerManagerStats(
+        long connectionId,
+        int activeTimeouts,
+        long registrations,
+        long resets,
+        long cancellations,
+        long expiries,
+        long wakeUps,
+        long wakeUpFailures,
+        long drains,
+        long emptyDrains,
+        long eventsDelivered,
+        long wheelSchedules,
+        long wheelCancels,
+        long armFailures) {
+}
