@@ -84,6 +84,7 @@ public final class GlobalTimer {
     private final long originNs;
     private final long tickNs;
     private final int maxPendingTimers;
+    private final long reclaimDelayTicks;
     private final TimingWheel wheel;
     private final CommandProxy proxy;
     private final GlobalTimerTask task;
@@ -109,6 +110,7 @@ public final class GlobalTimer {
         this.originNs = clock.nanoTime();
         this.tickNs = builder.tickNs;
         this.maxPendingTimers = builder.maxPendingTimers;
+        this.reclaimDelayTicks = Math.max(1, TimeUnit.MILLISECONDS.toNanos(MAX_RECLAIM_DELAY_MS) / builder.tickNs);
         this.shared = shared;
         this.drivenByCaller = builder.drivenByCaller;
         this.wheel = new TimingWheel(builder.slotsPerLevel, builder.maxPendingTimers, 0);
@@ -411,7 +413,7 @@ public final class GlobalTimer {
         // Linking a cancelled entry fails, so only an entry already linked needs an unlink.
         if (wheel.isLinked(timerId)) {
             TimerCommand command = proxy.borrow().set(TimerCommand.RECLAIM, timerId);
-            if (!proxy.offer(command, Long.MAX_VALUE)) {
+            if (!proxy.offer(command, reclaimWakeTick())) {
                 // A full queue only delays the release: the entry is freed at its deadline.
                 proxy.recycle(command);
             }
@@ -428,7 +430,7 @@ public final class GlobalTimer {
         handle.completeCancelled();
         if ((previous & DefaultTimerHandle.LINKED) != 0) {
             // If the queue is full the entry is released at its deadline instead; nothing is lost.
-            proxy.offer(handle, Long.MAX_VALUE);
+            proxy.offer(handle, reclaimWakeTick());
         }
         return true;
     }
@@ -878,6 +880,21 @@ public final class GlobalTimer {
         terminated.countDown();
     }
 
+    /**
+     * The "deadline" an unlink command offers itself with: a cancelled timer's memory should not
+     * wait for the next deadline, which may be hours away, so the unlink wakes a parked timer
+     * thread, unless the thread is due to wake within {@value #MAX_RECLAIM_DELAY_MS} ms anyway.
+     * Read from the cached clock: a cancel makes no clock read and, while the timer is busy, no
+     * system call.
+     */
+    private long reclaimWakeTick() {
+        long nowTick = Math.max(cachedClock.nanoTime() - originNs, 0) / tickNs;
+        return nowTick + reclaimDelayTicks;
+    }
+
+    /** The longest a cancelled timer's unlink waits for a timer thread parked past it. */
+    static final long MAX_RECLAIM_DELAY_MS = 10;
+
     /** The tick of {@code nowNs + delayNs}, rounding down (for the end of a window). */
     long floorTick(long nowNs, long delayNs) {
         long elapsedNs = nowNs - originNs;
@@ -921,15 +938,6 @@ public final class GlobalTimer {
         rejected.increment();
     }
 
-    /** Batch support: cancels without offering the unlink (the batch carries the handle). */
-    boolean tryCancelOnly(DefaultTimerHandle handle) {
-        if (handle.tryCancel() < 0) {
-            return false;
-        }
-        handle.completeCancelled();
-        return true;
-    }
-
     /** Batch support: cancels a primitive-path id; true if the timer thread must unlink it. */
     boolean tryCancelRaw(long timerId) {
         return wheel.tryCancel(timerId);
@@ -960,8 +968,8 @@ public final class GlobalTimer {
         handle.endMove();
     }
 
-    boolean offerBatch(TimerBatch batch, long earliestTick) {
-        if (proxy.offer(batch, earliestTick)) {
+    boolean offerBatch(TimerBatch batch, long earliestTick, boolean unlinks) {
+        if (proxy.offer(batch, unlinks ? Math.min(earliestTick, reclaimWakeTick()) : earliestTick)) {
             return true;
         }
         rejected.increment();

@@ -127,6 +127,7 @@ public final class TimerBatch {
         timer.ensureRunning();
         long nowNs = timer.nanoTime();
         long earliestTick = Long.MAX_VALUE;
+        boolean hasLinkedCancel = false;
         List<DefaultTimerHandle> toApply = new ArrayList<>(size);
         List<Long> ids = new ArrayList<>();
         long[] previousDeadlines = new long[size];
@@ -150,7 +151,10 @@ public final class TimerBatch {
                 case CANCEL_HANDLE -> {
                     DefaultTimerHandle handle = (DefaultTimerHandle) entry.handle;
                     handles[i] = handle;
-                    if (timer.tryCancelOnly(handle)) {
+                    int previous = handle.tryCancel();
+                    if (previous >= 0) {
+                        handle.completeCancelled();
+                        hasLinkedCancel |= (previous & DefaultTimerHandle.LINKED) != 0;
                         succeeded[i] = true;
                         toApply.add(handle);
                     } else {
@@ -185,7 +189,7 @@ public final class TimerBatch {
         }
         applied = toApply.toArray(DefaultTimerHandle[]::new);
         reclaimIds = ids.stream().mapToLong(Long::longValue).toArray();
-        if (!timer.offerBatch(this, earliestTick)) {
+        if (!timer.offerBatch(this, earliestTick, !ids.isEmpty() || hasLinkedCancel)) {
             String full = "command queue full: commandQueueCapacity=" + timer.commandQueueCapacity();
             for (int i = 0; i < size; i++) {
                 Entry entry = entries.get(i);

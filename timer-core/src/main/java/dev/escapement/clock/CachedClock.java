@@ -1,5 +1,7 @@
 package dev.escapement.clock;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
@@ -8,8 +10,8 @@ import java.util.Objects;
  * {@link System#nanoTime()} per batch instead of one per read.
  *
  * <p>Thread-safety: any thread may read and refresh. A read is one volatile load. A refresh reads
- * the source and publishes the result unless another thread has already published a later one,
- * so readings never go backwards.
+ * the source and publishes the result by compare-and-set unless another thread has already
+ * published a later one, so readings never go backwards and refreshing never blocks.
  *
  * <h2>Staleness</h2>
  * A read lags real time by at most the time since the last {@link #refresh()}. Whoever drives the
@@ -21,6 +23,16 @@ import java.util.Objects;
  * microseconds under load) is immaterial. Where a deadline must never be early, read the source.
  */
 public final class CachedClock implements NanoClock {
+
+    private static final VarHandle CACHED_NS;
+
+    static {
+        try {
+            CACHED_NS = MethodHandles.lookup().findVarHandle(CachedClock.class, "cachedNs", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final NanoClock source;
     private volatile long cachedNs;
@@ -59,15 +71,12 @@ public final class CachedClock implements NanoClock {
      */
     public long update(long nowNs) {
         long current = cachedNs;
-        // Single writer in the common case; a racing older reading must not win.
+        // Lock-free: many event loops refresh one clock. A racing older reading must not win.
         while (nowNs - current > 0) {
-            synchronized (this) {
-                current = cachedNs;
-                if (nowNs - current > 0) {
-                    cachedNs = nowNs;
-                    return nowNs;
-                }
+            if (CACHED_NS.compareAndSet(this, current, nowNs)) {
+                return nowNs;
             }
+            current = cachedNs;
         }
         return current;
     }

@@ -1,0 +1,107 @@
+package dev.escapement.netty;
+
+import dev.escapement.GlobalTimer;
+import dev.escapement.connection.TimerManager;
+import dev.escapement.unified.TimeoutCheckResult;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.AttributeKey;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Channel-scoped timers: one {@link TimerManager} per channel, created on demand and kept as a
+ * channel attribute, closed when the channel closes, so every timeout of the channel is gone with
+ * it. The manager costs the global wheel one entry however many timeouts the channel has.
+ *
+ * <p>Thread-safety: call {@link #of} on the channel's event loop; the manager it returns is
+ * confined to that event loop, as is everything it delivers.
+ *
+ * <h2>Delivery</h2>
+ * The manager's wake-up executor is the channel's event loop. When timeouts are due, each due
+ * event (a {@link ChannelTimeout} constant, or the constant of a layer the application added)
+ * travels the pipeline from its head as a user event ({@code fireUserEventTriggered}), on the
+ * event loop, never on the timer thread: handlers need no locks. The handler that registered a
+ * type consumes its event; handlers that do not know it pass it on.
+ *
+ * <h2>Example</h2>
+ * <pre>{@code
+ * // in a handler, on the event loop:
+ * ChannelTimers.of(ctx.channel()).register(ChannelTimeout.CONNECT, 5, TimeUnit.SECONDS);
+ * // later, in the same or another handler:
+ * public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+ *     if (evt == ChannelTimeout.CONNECT) { ctx.close(); } else { ctx.fireUserEventTriggered(evt); }
+ * }
+ * }</pre>
+ */
+public final class ChannelTimers {
+
+    private static final AttributeKey<TimerManager<ChannelTimeout>> MANAGER =
+            AttributeKey.valueOf(ChannelTimers.class, "manager");
+    /** Connection ids for channel managers; unique within the process. */
+    private static final AtomicLong NEXT_ID = new AtomicLong(Long.MIN_VALUE);
+
+    private ChannelTimers() {
+    }
+
+    /**
+     * The channel's timer manager on the {@link GlobalTimer#shared() shared} global timer,
+     * created on first use.
+     *
+     * @param channel the channel
+     * @return its manager
+     * @throws IllegalStateException if not called on the channel's event loop
+     */
+    public static TimerManager<ChannelTimeout> of(Channel channel) {
+        return of(channel, GlobalTimer.shared());
+    }
+
+    /**
+     * The channel's timer manager, created on first use on {@code timer} (later calls return the
+     * existing one, whatever timer they name). If the channel is already closed, the manager is
+     * closed too.
+     *
+     * @param channel the channel
+     * @param timer   the global timer for a new manager
+     * @return its manager
+     * @throws IllegalStateException if not called on the channel's event loop
+     */
+    public static TimerManager<ChannelTimeout> of(Channel channel, GlobalTimer timer) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(timer, "timer");
+        if (!channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("ChannelTimers must be used on the channel's event loop: " + channel);
+        }
+        TimerManager<ChannelTimeout> manager = channel.attr(MANAGER).get();
+        if (manager != null) {
+            return manager;
+        }
+        TimerManager<ChannelTimeout> created = TimerManager
+                .builder(timer, NEXT_ID.getAndIncrement(), ChannelTimeout.class)
+                .wakeUp(channel.eventLoop(), (owner, due) -> deliver(channel, due))
+                .build();
+        channel.attr(MANAGER).set(created);
+        channel.closeFuture().addListener((ChannelFutureListener) future -> {
+            created.close();
+            future.channel().attr(MANAGER).set(null);
+        });
+        return created;
+    }
+
+    /**
+     * The channel's manager if it has one.
+     *
+     * @param channel the channel
+     * @return its manager, or null
+     */
+    public static TimerManager<ChannelTimeout> ifPresent(Channel channel) {
+        return channel.attr(MANAGER).get();
+    }
+
+    /** On the event loop: the due events travel the pipeline. */
+    private static void deliver(Channel channel, TimeoutCheckResult due) {
+        for (int i = 0; i < due.eventCount(); i++) {
+            channel.pipeline().fireUserEventTriggered(due.event(i));
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.escapement.netty;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.escapement.GlobalTimer;
+import dev.escapement.clock.ManualClock;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@link EscapementIdleStateHandler} against Netty's own {@link IdleStateHandler}, side by side
+ * in virtual time: the same script of reads, writes and silence must produce the same idle
+ * events (state and first flag) at the same moments.
+ */
+class IdleStateHandlerParityTest {
+
+    /** Records idle events with the virtual millisecond they arrived at. */
+    static final class Recorder extends ChannelInboundHandlerAdapter {
+        final List<String> events = new ArrayList<>();
+        long nowMs;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent idle) {
+                events.add(nowMs + ":" + idle.state() + (idle.isFirst() ? "(first)" : ""));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "reader {0} ms, writer {1} ms, all {2} ms, seed {3}, observeOutput {4}")
+    @CsvSource({
+            "100, 0, 0, 1, false",
+            "0, 70, 0, 2, false",
+            "0, 0, 50, 3, false",
+            "100, 70, 50, 4, false",
+            "30, 45, 120, 5, false",
+            "250, 250, 250, 6, false",
+            "0, 40, 0, 7, true",
+            "0, 0, 60, 8, true",
+            "50, 40, 60, 9, true"
+    })
+    void sameEventsAtTheSameMomentsAsNettysHandler(long readerMs, long writerMs, long allMs, long seed, boolean observeOutput) {
+        ManualClock clock = new ManualClock();
+        GlobalTimer timer = GlobalTimer.builder().clock(clock).drivenByCaller().build();
+
+        Recorder nettyEvents = new Recorder();
+        EmbeddedChannel netty = new EmbeddedChannel();
+        netty.freezeTime();
+        netty.pipeline().addLast(new IdleStateHandler(observeOutput, readerMs, writerMs, allMs, MILLISECONDS), nettyEvents);
+
+        Recorder ourEvents = new Recorder();
+        EmbeddedChannel ours = new EmbeddedChannel();
+        ours.pipeline().addLast(new EscapementIdleStateHandler(timer, observeOutput, readerMs, writerMs, allMs, MILLISECONDS),
+                ourEvents);
+
+        SplittableRandom random = new SplittableRandom(seed);
+        for (long ms = 1; ms <= 3_000; ms++) {
+            nettyEvents.nowMs = ms;
+            ourEvents.nowMs = ms;
+            netty.advanceTimeBy(1, MILLISECONDS);
+            netty.runScheduledPendingTasks();
+            clock.advance(1, MILLISECONDS);
+            while (timer.doWork() > 0) {
+                // drain
+            }
+            ours.runPendingTasks();
+            // Activity comes in bursts separated by silences longer than the idle times.
+            boolean busy = (ms / 400) % 2 == 0;
+            int action = random.nextInt(busy ? 20 : 400);
+            if (action == 0) {
+                netty.writeInbound(Unpooled.wrappedBuffer(new byte[] {1}));
+                ours.writeInbound(Unpooled.wrappedBuffer(new byte[] {1}));
+            } else if (action == 1) {
+                netty.writeOutbound(Unpooled.wrappedBuffer(new byte[] {2}));
+                ours.writeOutbound(Unpooled.wrappedBuffer(new byte[] {2}));
+            } else if (action == 2 && observeOutput) {
+                // Written but not flushed: pending bytes grow, no write completes.
+                netty.write(Unpooled.wrappedBuffer(new byte[] {3}));
+                ours.write(Unpooled.wrappedBuffer(new byte[] {3}));
+            } else if (action == 3 && observeOutput) {
+                netty.flushOutbound();
+                ours.flushOutbound();
+            }
+            releaseAll(netty);
+            releaseAll(ours);
+        }
+        assertThat(nettyEvents.events).isNotEmpty();
+        // Events due at the same instant have no meaningful order: compare each millisecond as a set.
+        assertThat(byMillisecond(ourEvents.events)).isEqualTo(byMillisecond(nettyEvents.events));
+        netty.finishAndReleaseAll();
+        ours.finishAndReleaseAll();
+        assertThat(timer.stats().activeConnections()).isZero();
+    }
+
+    private static java.util.Map<String, java.util.Set<String>> byMillisecond(List<String> events) {
+        java.util.Map<String, java.util.Set<String>> grouped = new java.util.LinkedHashMap<>();
+        for (String event : events) {
+            String ms = event.substring(0, event.indexOf(':'));
+            grouped.computeIfAbsent(ms, k -> new java.util.TreeSet<>()).add(event);
+        }
+        return grouped;
+    }
+
+    private static void releaseAll(EmbeddedChannel channel) {
+        Object message;
+        while ((message = channel.readInbound()) != null) {
+            io.netty.util.ReferenceCountUtil.release(message);
+        }
+        while ((message = channel.readOutbound()) != null) {
+            io.netty.util.ReferenceCountUtil.release(message);
+        }
+    }
+}
