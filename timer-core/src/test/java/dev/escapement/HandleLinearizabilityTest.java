@@ -41,9 +41,14 @@ public class HandleLinearizabilityTest {
         }
     }
 
+    /**
+     * An absolute deadline: a relative one is computed from a clock reading taken at some moment
+     * during the call, which a deterministic sequential specification cannot express while the
+     * driver moves the clock concurrently.
+     */
     @Operation
     public boolean scheduleAnother() {
-        return timer.schedule(h -> otherRuns.incrementAndGet(), 1, TimeUnit.MILLISECONDS).id() != 0;
+        return timer.scheduleAt(h -> otherRuns.incrementAndGet(), TimeUnit.MILLISECONDS.toNanos(1)).id() != 0;
     }
 
     @Operation
@@ -51,9 +56,14 @@ public class HandleLinearizabilityTest {
         return handles[index].cancel();
     }
 
+    /**
+     * Moves the timer past the scenario's horizon (a scenario advances the clock a few ms at most),
+     * for the same reason as {@link #scheduleAnother}: what is checked is that a postponed timer
+     * never fires at its old deadline, and that postpone, cancel and expiry have one winner.
+     */
     @Operation
     public boolean postpone(@Param(name = "timer") int index) {
-        return handles[index].postpone(1, TimeUnit.MILLISECONDS);
+        return handles[index].postpone(1, TimeUnit.SECONDS);
     }
 
     @Operation
