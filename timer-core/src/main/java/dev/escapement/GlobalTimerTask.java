@@ -283,7 +283,7 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
 
     private void unlinkCancelled(DefaultTimerHandle handle) {
         handle.phase(DefaultTimerHandle.GONE);
-        if (wheel.remove(handle.id())) {
+        if (wheel.removeHandle(handle.id())) {
             counters.cancelled++;
         }
     }

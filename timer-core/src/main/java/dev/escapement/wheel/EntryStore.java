@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Fields live in parallel arrays split into chunks of {@value #CHUNK_SIZE} entries. A chunk never
  * moves once created, so growth costs one chunk, not a copy of everything, and a producer may touch
  * the state word of an entry while the owner works on another in the same chunk. Per entry: state
- * word 8 bytes, deadline 8, links 4 + 4, payload reference 4 (compressed oops) = 28 bytes.
+ * word 8 bytes, a 16-byte record of deadline and list links (next and prev, 4 bytes each), payload
+ * reference 4 (compressed oops) = 28 bytes. Deadline and links share a record because linking and
+ * unlinking read and write them together: one cache line per entry instead of three. The state
+ * word stays apart: producers compare-and-set it, and the owner's list writes must not contend
+ * with them.
  *
  * <h2>Ids</h2>
  * An id packs {@code generation << 30 | index}: 30 bits of index (up to 2^30 entries) and 30 bits
@@ -34,8 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   bits 30..32  status: FREE, PENDING, FIRED, CANCELLED, RUNNING, MOVING, HANDLE
  *   bits  0..29  free-stack link: index + 1 of the next free entry, 0 at the end
  * </pre>
- * Entries of the handle path have status {@code HANDLE}: their state lives in the handle object,
- * and producers never touch their words.
+ * Entries of the handle path keep status {@code FREE} while in use: their state lives in the
+ * handle object, no producer touches their words, and the id-path status methods refuse them.
  *
  * <h2>Allocation without a shared hot spot</h2>
  * Released entries go into a single-producer, multi-consumer <em>free ring</em> of full ids
@@ -78,9 +82,11 @@ final class EntryStore {
     private static final long LINKED_BIT = 1L << 33;
     private static final int WORD_GENERATION_SHIFT = 34;
 
-    /** Ids the free ring holds: enough to absorb a pass's releases, small enough to stay cached. */
-    static final int RING_SIZE = 1 << 13;
-    private static final int RING_MASK = RING_SIZE - 1;
+    /**
+     * The most ids the free ring holds: enough for the releases of a busy pass (up to 32 K), so
+     * that steady churn never spills to the overflow stack. Smaller for a small store.
+     */
+    static final int MAX_RING_SIZE = 1 << 16;
 
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle CHUNK_REF = MethodHandles.arrayElementVarHandle(long[][].class);
@@ -100,12 +106,12 @@ final class EntryStore {
 
     private final int capacity;
     private final long[][] words;
-    private final long[][] deadlines;
-    private final int[][] nexts;
-    private final int[][] prevs;
+    /** Per entry two longs: the deadline, then {@code next << 32 | prev & 0xFFFFFFFF}. */
+    private final long[][] records;
     private final Object[][] payloads;
 
-    private final long[] ring = new long[RING_SIZE];
+    private final long[] ring;
+    private final int ringMask;
     /** Next ring position to take; written by producers only. */
     private final AtomicLong ringHead = new AtomicLong();
     /** Next ring position to fill, published by the owner; and producers' cached view of it. */
@@ -134,11 +140,12 @@ final class EntryStore {
                     "capacity must be between 1 and " + MAX_CAPACITY + ": " + capacity);
         }
         this.capacity = capacity;
+        int ringSize = Math.min(MAX_RING_SIZE, Integer.highestOneBit(Math.max(capacity - 1, 1)) << 1);
+        this.ring = new long[ringSize];
+        this.ringMask = ringSize - 1;
         int chunks = (int) (((long) capacity + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
         this.words = new long[chunks][];
-        this.deadlines = new long[chunks][];
-        this.nexts = new int[chunks][];
-        this.prevs = new int[chunks][];
+        this.records = new long[chunks][];
         this.payloads = new Object[chunks][];
     }
 
@@ -216,7 +223,7 @@ final class EntryStore {
             }
             // Read before claiming: the owner overwrites a slot only once its position is taken,
             // so the value read belongs to "head" if the claim below succeeds.
-            long id = (long) RING_SLOT.getAcquire(ring, (int) (head & RING_MASK));
+            long id = (long) RING_SLOT.getAcquire(ring, (int) (head & ringMask));
             if (ringHead.compareAndSet(head, head + 1)) {
                 return id;
             }
@@ -266,11 +273,11 @@ final class EntryStore {
                 return;
             }
             int size = (int) Math.min(CHUNK_SIZE, (long) capacity - ((long) chunk << CHUNK_SHIFT));
-            deadlines[chunk] = new long[size];
-            int[] next = new int[size];
-            java.util.Arrays.fill(next, DETACHED);
-            nexts[chunk] = next;
-            prevs[chunk] = new int[size];
+            long[] record = new long[2 * size];
+            for (int i = 1; i < record.length; i += 2) {
+                record[i] = links(DETACHED, NIL);
+            }
+            records[chunk] = record;
             payloads[chunk] = new Object[size];
             // Published last, with release: a thread that sees the word chunk sees the others.
             CHUNK_REF.setRelease(words, chunk, new long[size]);
@@ -287,42 +294,41 @@ final class EntryStore {
         WORD.setRelease(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK, word(generationOf(id), PENDING, 0));
     }
 
-    /** Owner: marks an allocated entry as belonging to a handle, whose object keeps its state. */
-    void markHandle(long id) {
-        int index = indexOf(id);
-        WORD.setRelease(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK, word(generationOf(id), HANDLE, 0));
-    }
-
     /**
      * Owner: returns an entry for reuse under the next generation, dropping its payload. Goes to
      * the free ring, or to the overflow stack when the ring is full.
      */
     void release(int index) {
+        release(index, wordGeneration((long) WORD.getVolatile(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK)));
+    }
+
+    /** Owner: as {@link #release(int)}, when the caller knows the generation (from the id). */
+    void release(int index, long generation) {
         int chunk = index >>> CHUNK_SHIFT;
         int offset = index & CHUNK_INDEX_MASK;
         payloads[chunk][offset] = null;
-        nexts[chunk][offset] = DETACHED;
-        prevs[chunk][offset] = NIL;
-        releaseClean(index);
+        records[chunk][2 * offset + 1] = links(DETACHED, NIL);
+        releaseClean(index, generation);
     }
 
     /**
      * Owner: as {@link #release}, for an entry that never held a payload or links (allocated, then
      * dropped before it was linked): its slab lines stay untouched.
      */
-    void releaseClean(int index) {
+    void releaseClean(int index, long currentGeneration) {
         int chunk = index >>> CHUNK_SHIFT;
         int offset = index & CHUNK_INDEX_MASK;
         long[] wordChunk = words[chunk];
-        long generation = nextGeneration((long) WORD.getVolatile(wordChunk, offset));
+        // The generation comes from the caller's id: reading the word would cost a cache miss.
+        long generation = nextGeneration(currentGeneration);
         long id = idOf(index, generation);
         long tail = ownerTail;
-        if (tail - ownerHeadCache >= RING_SIZE) {
+        if (tail - ownerHeadCache >= ring.length) {
             ownerHeadCache = ringHead.get();
         }
-        if (tail - ownerHeadCache < RING_SIZE) {
+        if (tail - ownerHeadCache < ring.length) {
             WORD.setRelease(wordChunk, offset, word(generation, FREE, 0));
-            ring[(int) (tail & RING_MASK)] = id;
+            ring[(int) (tail & ringMask)] = id;
             ownerTail = tail + 1;
             // Publishes the slot (and the word) to the producers; release, no fence.
             PUBLISHED.setRelease(ringTail, tail + 1);
@@ -337,12 +343,11 @@ final class EntryStore {
      */
     void discard(long id) {
         int index = indexOf(id);
-        long current = (long) WORD.getVolatile(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK);
-        pushFree(index, nextGeneration(current));
+        pushFree(index, nextGeneration(generationOf(id)));
     }
 
-    private static long nextGeneration(long word) {
-        long generation = (wordGeneration(word) + 1) & GENERATION_MASK;
+    private static long nextGeneration(long currentGeneration) {
+        long generation = (currentGeneration + 1) & GENERATION_MASK;
         return generation == 0 ? 1 : generation;
     }
 
@@ -388,6 +393,11 @@ final class EntryStore {
         }
         long word = (long) WORD.getVolatile(chunk, index & CHUNK_INDEX_MASK);
         return wordGeneration(word) == generationOf(id) ? word : -1;
+    }
+
+    /** True if {@code id}'s generation is the entry's current one (whatever its status). */
+    boolean isCurrent(long id) {
+        return currentWord(id) != -1;
     }
 
     /** True if {@code id} names an allocated entry in use (any status but {@link #FREE}). */
@@ -469,12 +479,16 @@ final class EntryStore {
 
     // ---------------------------------------------------------------- fields (owner thread)
 
+    private static long links(int next, int prev) {
+        return (long) next << 32 | (prev & 0xFFFFFFFFL);
+    }
+
     long deadline(int index) {
-        return deadlines[index >>> CHUNK_SHIFT][index & CHUNK_INDEX_MASK];
+        return records[index >>> CHUNK_SHIFT][2 * (index & CHUNK_INDEX_MASK)];
     }
 
     void deadline(int index, long deadlineTick) {
-        deadlines[index >>> CHUNK_SHIFT][index & CHUNK_INDEX_MASK] = deadlineTick;
+        records[index >>> CHUNK_SHIFT][2 * (index & CHUNK_INDEX_MASK)] = deadlineTick;
     }
 
     Object payload(int index) {
@@ -486,19 +500,28 @@ final class EntryStore {
     }
 
     int next(int index) {
-        return nexts[index >>> CHUNK_SHIFT][index & CHUNK_INDEX_MASK];
+        return (int) (records[index >>> CHUNK_SHIFT][2 * (index & CHUNK_INDEX_MASK) + 1] >> 32);
     }
 
     void next(int index, int next) {
-        nexts[index >>> CHUNK_SHIFT][index & CHUNK_INDEX_MASK] = next;
+        long[] record = records[index >>> CHUNK_SHIFT];
+        int at = 2 * (index & CHUNK_INDEX_MASK) + 1;
+        record[at] = links(next, (int) record[at]);
     }
 
     int prev(int index) {
-        return prevs[index >>> CHUNK_SHIFT][index & CHUNK_INDEX_MASK];
+        return (int) records[index >>> CHUNK_SHIFT][2 * (index & CHUNK_INDEX_MASK) + 1];
     }
 
     void prev(int index, int prev) {
-        prevs[index >>> CHUNK_SHIFT][index & CHUNK_INDEX_MASK] = prev;
+        long[] record = records[index >>> CHUNK_SHIFT];
+        int at = 2 * (index & CHUNK_INDEX_MASK) + 1;
+        record[at] = links((int) (record[at] >> 32), prev);
+    }
+
+    /** Sets both links at once, as appending to a list does. */
+    void links(int index, int next, int prev) {
+        records[index >>> CHUNK_SHIFT][2 * (index & CHUNK_INDEX_MASK) + 1] = links(next, prev);
     }
 
     /** The current id of the entry at {@code index}; meaningful only while it is allocated. */
@@ -516,6 +539,6 @@ final class EntryStore {
                 bytes += wordChunk.length * 28L;
             }
         }
-        return bytes + RING_SIZE * 8L;
+        return bytes + ring.length * 8L;
     }
 }

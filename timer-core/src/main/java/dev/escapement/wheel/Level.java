@@ -90,8 +90,7 @@ final class Level {
 
     void append(EntryStore store, int slot, int entry) {
         int tail = tails[slot];
-        store.prev(entry, tail);
-        store.next(entry, NIL);
+        store.links(entry, NIL, tail);
         if (tail == NIL) {
             heads[slot] = entry;
             occupied |= 1L << slot;

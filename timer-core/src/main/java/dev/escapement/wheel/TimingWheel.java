@@ -81,6 +81,8 @@ public final class TimingWheel {
     private int size;
     /** The entry whose handler is running inside {@link #advance}, or NIL. */
     private int expiringEntry = NIL;
+    /** Whether the expiring entry was released by its handler (so the wheel must not again). */
+    private boolean expiringReleased;
 
     /**
      * Creates a wheel.
@@ -192,11 +194,19 @@ public final class TimingWheel {
      * @return true if the entry was live and now has the new deadline
      */
     public boolean reschedule(long timerId, long newDeadlineTick) {
+        // A handle's entry has status free while in use: the id's generation and the entry's
+        // place (in a list, or expiring) tell whether it is live.
+        if (!store.isCurrent(timerId)) {
+            return false;
+        }
         int status = store.status(timerId);
-        if (status == EntryStore.FREE || status == CANCELLED || status == FIRED) {
+        if (status == CANCELLED || status == FIRED) {
             return false;
         }
         int entry = EntryStore.indexOf(timerId);
+        if (status == EntryStore.FREE && !inList(entry) && entry != expiringEntry) {
+            return false;
+        }
         if (inList(entry)) {
             if (store.deadline(entry) == newDeadlineTick) {
                 // Already there: keep its place among the entries of that tick.
@@ -234,15 +244,15 @@ public final class TimingWheel {
 
     /**
      * Places an {@link #allocate allocated} entry of the handle path in the wheel. Owner thread.
-     * The handle object keeps the timer's state; the entry is marked as a handle's, so the
-     * any-thread status methods of this class leave it alone.
+     * The handle object keeps the timer's state; the entry's status stays free, so the any-thread
+     * status methods of this class leave it alone, and only the owner's trusted methods
+     * ({@link #removeHandle}, {@link #reschedule}) act on it.
      *
      * @param timerId      an allocated id
      * @param deadlineTick the tick to expire at
      * @param payload      the handle
      */
     public void linkHandle(long timerId, long deadlineTick, Object payload) {
-        store.markHandle(timerId);
         insertNew(EntryStore.indexOf(timerId), deadlineTick, payload);
     }
 
@@ -261,8 +271,34 @@ public final class TimingWheel {
      */
     public void drop(long timerId) {
         if (store.isWellFormed(timerId)) {
-            store.releaseClean(EntryStore.indexOf(timerId));
+            store.releaseClean(EntryStore.indexOf(timerId), EntryStore.generationOf(timerId));
         }
+    }
+
+    /**
+     * Unlinks and releases an entry linked with {@link #linkHandle}. Owner thread; the caller
+     * vouches for the id (its handle says the entry is still in the wheel), so no state word is
+     * read. An entry expiring right now is left for the wheel to release when its handler returns.
+     *
+     * @param timerId the id
+     * @return true if this call released the entry
+     */
+    public boolean removeHandle(long timerId) {
+        int entry = EntryStore.indexOf(timerId);
+        if (inList(entry)) {
+            unlinkEntry(entry);
+        } else if (entry == expiringEntry) {
+            return false;
+        }
+        releaseEntry(entry, EntryStore.generationOf(timerId));
+        return true;
+    }
+
+    private void releaseEntry(int entry, long generation) {
+        if (entry == expiringEntry) {
+            expiringReleased = true;
+        }
+        store.release(entry, generation);
     }
 
     /**
@@ -284,7 +320,7 @@ public final class TimingWheel {
         } else if (entry == expiringEntry) {
             return false;
         }
-        store.release(entry);
+        releaseEntry(entry, EntryStore.generationOf(timerId));
         return true;
     }
 
@@ -806,8 +842,8 @@ public final class TimingWheel {
             if (store.prev(entry) != prev) {
                 throw new IllegalStateException("entry " + entry + ": prev " + store.prev(entry) + ", expected " + prev);
             }
-            if (!store.isLive(store.currentId(entry))) {
-                throw new IllegalStateException("entry " + entry + " is in a list but free");
+            if (store.next(entry) == DETACHED) {
+                throw new IllegalStateException("entry " + entry + " is in a list but marked detached");
             }
             long deadline = store.deadline(entry);
             if (expectedLevel < 0) {
@@ -989,13 +1025,14 @@ public final class TimingWheel {
         long deadline = store.deadline(entry);
         Object payload = store.payload(entry);
         expiringEntry = entry;
+        expiringReleased = false;
         try {
             handler.onExpiry(id, deadline, payload);
         } finally {
             expiringEntry = NIL;
-            // Released unless the handler re-armed it (linked again) or something released it.
-            if (!inList(entry) && store.isLive(id)) {
-                store.release(entry);
+            // Released unless the handler re-armed it (linked again) or released it itself.
+            if (!inList(entry) && !expiringReleased) {
+                store.release(entry, EntryStore.generationOf(id));
             }
         }
     }

@@ -302,8 +302,11 @@ class TimingWheelTest {
         assertThat(recorder.payloads).containsExactly("handle");
         long other = wheel.allocate();
         wheel.linkHandle(other, 50, "removed");
-        assertThat(wheel.remove(other)).isTrue();
+        wheel.checkInvariants();
+        assertThat(wheel.remove(other)).as("the id-path remove refuses a handle's entry").isFalse();
+        assertThat(wheel.removeHandle(other)).isTrue();
         assertThat(wheel.size()).isZero();
+        assertThat(wheel.allocate()).isNotEqualTo(other);
         wheel.checkInvariants();
     }
 
