@@ -1,0 +1,150 @@
+package dev.escapement.perf.compare;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.DoubleUnaryOperator;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * Draws the report's PNG charts with XChart: throughput bars per scenario, lateness percentiles,
+ * bytes per timer, idle cost, and cost per pair against the number of pending timers. Each chart
+ * file name starts with its scenario's name, which is how the report places it.
+ *
+ * <p>Thread-safety: stateless; uses AWT in headless mode.
+ */
+final class Charts {
+
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 560;
+    /** Log axes cannot show zero; values below this are drawn at it. */
+    private static final double LOG_FLOOR = 0.01;
+
+    private Charts() {
+    }
+
+    /** @return the file names written, in the order drawn */
+    static Set<String> write(Path dir, Results results) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Set<String> written = new LinkedHashSet<>();
+        byConfig(dir, written, results, ChurnScenario.NAME, "pairs_per_s", "Churn: schedule + cancel pairs",
+                "M pairs/s", v -> v / 1e6, false);
+        byContender(dir, written, results, MemoryScenario.NAME, List.of("bytes_per_timer"), "Memory: retained bytes per pending timer",
+                "bytes", v -> v, false);
+        byContender(dir, written, results, LatenessScenario.NAME, List.of("p50_us", "p99_us", "p999_us", "max_us"),
+                "Lateness percentiles (log scale)", "µs late", v -> v, true);
+        byContender(dir, written, results, ExpiryScenario.NAME, List.of("timers_per_s"), "Expiry: timers fired per second",
+                "M timers/s", v -> v / 1e6, false);
+        byContender(dir, written, results, IdleScenario.NAME, List.of("cpu_ms_per_10s", "wakeups_per_s"),
+                "Idle cost (log scale)", "CPU ms per 10 s | wake-ups per s", v -> v, true);
+        byContender(dir, written, results, ConnectionsScenario.NAME, List.of("packets_per_s"),
+                "Connections: packets per second with an idle reset each", "M packets/s", v -> v / 1e6, false);
+        byConfig(dir, written, results, CoreScenario.NAME, "pairs_per_s", "Single-thread core: schedule + cancel pairs",
+                "M pairs/s", v -> v / 1e6, false);
+        costAgainstPending(dir, written, results);
+        return written;
+    }
+
+    /** Bars: one group per configuration, one bar per contender. */
+    private static void byConfig(Path dir, Set<String> written, Results results, String scenario, String metric,
+                                 String title, String yTitle, DoubleUnaryOperator scale, boolean log) throws IOException {
+        List<String> configs = new ArrayList<>(results.configs(scenario));
+        if (configs.isEmpty()) {
+            return;
+        }
+        CategoryChart chart = categoryChart(title, yTitle, log);
+        List<String> labels = configs.stream().map(c -> c.replace(",", ", ")).toList();
+        for (String contender : results.contenders(scenario)) {
+            List<Double> values = new ArrayList<>();
+            for (String config : configs) {
+                values.add(value(results.median(scenario, contender, config, metric), scale, log));
+            }
+            chart.addSeries(contender, labels, values);
+        }
+        save(dir, written, chart, scenario);
+    }
+
+    /** Bars: one group per contender, one bar per metric. */
+    private static void byContender(Path dir, Set<String> written, Results results, String scenario, List<String> metrics,
+                                    String title, String yTitle, DoubleUnaryOperator scale, boolean log) throws IOException {
+        List<String> contenders = new ArrayList<>(results.contenders(scenario));
+        String config = results.configs(scenario).stream().findFirst().orElse(null);
+        if (contenders.isEmpty() || config == null) {
+            return;
+        }
+        CategoryChart chart = categoryChart(title, yTitle, log);
+        chart.getStyler().setXAxisLabelRotation(30);
+        for (String metric : metrics) {
+            List<Double> values = new ArrayList<>();
+            for (String contender : contenders) {
+                values.add(value(results.median(scenario, contender, config, metric), scale, log));
+            }
+            chart.addSeries(metric, contenders, values);
+        }
+        save(dir, written, chart, scenario);
+    }
+
+    /** Lines: nanoseconds per pair against pending timers, churn with one producer and the core. */
+    private static void costAgainstPending(Path dir, Set<String> written, Results results) throws IOException {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title("Cost per schedule + cancel pair against pending timers (log-log)")
+                .xAxisTitle("pending timers").yAxisTitle("ns per pair").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        boolean any = false;
+        for (String scenario : List.of(ChurnScenario.NAME, CoreScenario.NAME)) {
+            for (String contender : results.contenders(scenario)) {
+                List<Double> xs = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                for (String config : results.configs(scenario)) {
+                    if (scenario.equals(ChurnScenario.NAME) && !config.endsWith("producers=1")) {
+                        continue;
+                    }
+                    double pairs = results.median(scenario, contender, config, "pairs_per_s");
+                    if (pairs > 0) {
+                        xs.add(Double.parseDouble(config.replaceAll("pending=(\\d+).*", "$1")));
+                        ys.add(1e9 / pairs);
+                    }
+                }
+                if (!xs.isEmpty()) {
+                    chart.addSeries(scenario + ": " + contender, xs, ys);
+                    any = true;
+                }
+            }
+        }
+        if (any) {
+            save(dir, written, chart, "cost-vs-pending");
+        }
+    }
+
+    private static CategoryChart categoryChart(String title, String yTitle, boolean log) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setYAxisLogarithmic(log);
+        if (log) {
+            // Bars are anchored at zero unless the axis minimum is given.
+            chart.getStyler().setYAxisMin(LOG_FLOOR);
+        }
+        return chart;
+    }
+
+    private static double value(double median, DoubleUnaryOperator scale, boolean log) {
+        double v = Double.isNaN(median) ? 0 : scale.applyAsDouble(median);
+        return log ? Math.max(LOG_FLOOR, v) : Math.max(0, v);
+    }
+
+    private static void save(Path dir, Set<String> written, Chart<?, ?> chart, String name) throws IOException {
+        BitmapEncoder.saveBitmap(chart, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
+        written.add(name + ".png");
+    }
+}

@@ -1,0 +1,78 @@
+package dev.escapement.perf.compare;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Small measuring helpers shared by the scenarios: the sentinel that proves a contender has caught
+ * up, and heap usage after garbage collection.
+ *
+ * <p>Thread-safety: stateless; call from the scenario's thread.
+ */
+final class Probes {
+
+    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+
+    private Probes() {
+    }
+
+    /**
+     * Schedules a zero-delay timer behind everything the contender has been handed, and waits until
+     * it has fired on every timer thread.
+     *
+     * @return the {@link System#nanoTime()} at which the last sentinel fired
+     * @throws IllegalStateException if the contender does not catch up within {@code timeoutMs}
+     */
+    static long awaitCaughtUp(TimerContender contender, int slot, long timeoutMs) {
+        CountDownLatch fired = new CountDownLatch(contender.timerThreads());
+        long[] lastFiredNs = new long[1];
+        FireAction sentinel = new FireAction() {
+            @Override
+            void fire() {
+                synchronized (lastFiredNs) {
+                    lastFiredNs[0] = System.nanoTime();
+                }
+                fired.countDown();
+            }
+        };
+        contender.scheduleSentinel(slot, sentinel);
+        await(fired, timeoutMs, "the contender's sentinel timer");
+        synchronized (lastFiredNs) {
+            return lastFiredNs[0];
+        }
+    }
+
+    static void await(CountDownLatch latch, long timeoutMs, String what) {
+        try {
+            if (!latch.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(what + " did not complete within " + timeoutMs + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + what, e);
+        }
+    }
+
+    /** @return bytes of heap in use after full collections have settled */
+    static long usedHeapAfterGc() {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            sleep(50);
+            used = Math.min(used, MEMORY.getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    /** Sleeps in a measurement (never in a test's synchronization). */
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
