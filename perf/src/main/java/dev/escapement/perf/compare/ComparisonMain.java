@@ -38,7 +38,7 @@ public final class ComparisonMain {
      * @throws Exception if a contender process cannot be run or the report cannot be written
      */
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.println("runs every scenario against every contender and writes REPORT.md with charts\n" + Options.usage());
             return;
         }

@@ -95,10 +95,10 @@ final class Options {
 
     /** @return the flags, their defaults and what they do */
     static String usage() {
-        StringBuilder out = new StringBuilder("options (default / --quick default):\n  --quick  tiny sizes, every scenario in seconds\n");
-        FLAGS.forEach((name, spec) -> out.append("  --").append(name).append(' ')
-                .append(spec[0].isEmpty() ? "\"\"" : spec[0]).append(" / ").append(spec[1].isEmpty() ? "\"\"" : spec[1])
-                .append("  ").append(spec[2]).append('\n'));
+        StringBuilder out = new StringBuilder("options:\n  --quick\n      every scenario at tiny sizes, in seconds\n");
+        FLAGS.forEach((name, spec) -> out.append("  --").append(name).append(" <value>\n      ").append(spec[2])
+                .append(spec[0].isEmpty() ? "" : "; default " + spec[0] + (spec[0].equals(spec[1]) ? "" : ", with --quick " + spec[1]))
+                .append('\n'));
         return out.toString();
     }
 
