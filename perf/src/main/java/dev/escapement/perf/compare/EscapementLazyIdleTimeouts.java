@@ -4,9 +4,7 @@ import dev.escapement.GlobalTimer;
 import dev.escapement.TimerExpiryHandler;
 import dev.escapement.clock.CachedClock;
 import io.netty.channel.EventLoop;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Escapement's idle timeout, written against the design {@code TimerManager} implements: a packet
@@ -23,11 +21,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safety: as {@link IdleTimeouts}; a connection's fields are touched on its event loop,
  * except that the timer thread hands the connection over with {@code execute}.
  */
-final class EscapementLazyIdleTimeouts implements IdleTimeouts {
+final class EscapementLazyIdleTimeouts extends CountingIdleTimeouts {
 
     private final GlobalTimer timer = GlobalTimer.builder().threadName("tmr-escapement").build();
     private final CachedClock clock = timer.cachedClock();
-    private final LongAdder idleEvents = new LongAdder();
 
     final class Conn implements Connection, TimerExpiryHandler, Runnable {
         private final EventLoop loop;
@@ -56,7 +53,7 @@ final class EscapementLazyIdleTimeouts implements IdleTimeouts {
         public void run() {
             long idleNs = timer.nanoTime() - lastActivityNs;
             if (idleNs >= idleTimeoutNs) {
-                idleEvents.increment();
+                idleEvent();
                 arm(idleTimeoutNs);
             } else {
                 arm(idleTimeoutNs - idleNs);
@@ -82,14 +79,8 @@ final class EscapementLazyIdleTimeouts implements IdleTimeouts {
 
     @Override
     public void awaitCaughtUp(long timeoutMs) {
-        CountDownLatch fired = new CountDownLatch(1);
-        timer.schedule(handle -> fired.countDown(), 0, TimeUnit.NANOSECONDS);
-        Probes.await(fired, timeoutMs, "the Escapement sentinel timer");
-    }
-
-    @Override
-    public long idleEvents() {
-        return idleEvents.sum();
+        Probes.awaitZeroDelayTimer(done -> timer.schedule(handle -> done.run(), 0, TimeUnit.NANOSECONDS),
+                timeoutMs, "the Escapement sentinel timer");
     }
 
     @Override

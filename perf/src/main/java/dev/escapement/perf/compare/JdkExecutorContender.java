@@ -32,11 +32,7 @@ final class JdkExecutorContender implements TimerContender {
 
     @Override
     public void cancel(int slot) {
-        ScheduledFuture<?> future = futures[slot];
-        if (future != null) {
-            future.cancel(false);
-            futures[slot] = null;
-        }
+        TimerContender.cancelFuture(futures, slot);
     }
 
     @Override

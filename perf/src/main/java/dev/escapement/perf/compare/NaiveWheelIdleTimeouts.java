@@ -4,9 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import io.netty.util.TimerTask;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The naive way: every packet cancels the connection's {@link HashedWheelTimer} timeout and
@@ -17,10 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safety: as {@link IdleTimeouts}; a connection's field is touched on its event loop, its
  * expiry runs on the wheel's worker thread.
  */
-final class NaiveWheelIdleTimeouts implements IdleTimeouts {
+final class NaiveWheelIdleTimeouts extends CountingIdleTimeouts {
 
     private final HashedWheelTimer timer = new HashedWheelTimer(NamedThreads.factory("tmr-netty-wheel"), 1, TimeUnit.MILLISECONDS);
-    private final LongAdder idleEvents = new LongAdder();
 
     final class Conn implements Connection, TimerTask {
         private final long idleTimeoutNs;
@@ -39,7 +36,7 @@ final class NaiveWheelIdleTimeouts implements IdleTimeouts {
 
         @Override
         public void run(Timeout expired) {
-            idleEvents.increment();
+            idleEvent();
         }
     }
 
@@ -54,14 +51,8 @@ final class NaiveWheelIdleTimeouts implements IdleTimeouts {
 
     @Override
     public void awaitCaughtUp(long timeoutMs) {
-        CountDownLatch fired = new CountDownLatch(1);
-        timer.newTimeout(t -> fired.countDown(), 0, TimeUnit.NANOSECONDS);
-        Probes.await(fired, timeoutMs, "the HashedWheelTimer sentinel timeout");
-    }
-
-    @Override
-    public long idleEvents() {
-        return idleEvents.sum();
+        Probes.awaitZeroDelayTimer(done -> timer.newTimeout(t -> done.run(), 0, TimeUnit.NANOSECONDS),
+                timeoutMs, "the HashedWheelTimer sentinel timeout");
     }
 
     @Override

@@ -47,11 +47,7 @@ final class NettyExecutorContender implements TimerContender {
 
     @Override
     public void cancel(int slot) {
-        ScheduledFuture<?> future = futures[slot];
-        if (future != null) {
-            future.cancel(false);
-            futures[slot] = null;
-        }
+        TimerContender.cancelFuture(futures, slot);
     }
 
     @Override

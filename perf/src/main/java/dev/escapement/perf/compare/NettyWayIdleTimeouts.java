@@ -2,7 +2,6 @@ package dev.escapement.perf.compare;
 
 import io.netty.channel.EventLoop;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The Netty way, as {@code IdleStateHandler} does it: a packet stores the time of the last read
@@ -12,9 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safety: as {@link IdleTimeouts}; a connection is touched only on its event loop.
  */
-final class NettyWayIdleTimeouts implements IdleTimeouts {
+final class NettyWayIdleTimeouts extends CountingIdleTimeouts {
 
-    private final LongAdder idleEvents = new LongAdder();
 
     final class Conn implements Connection, Runnable {
         private final EventLoop loop;
@@ -36,7 +34,7 @@ final class NettyWayIdleTimeouts implements IdleTimeouts {
         public void run() {
             long nextDelayNs = idleTimeoutNs - (System.nanoTime() - lastReadNs);
             if (nextDelayNs <= 0) {
-                idleEvents.increment();
+                idleEvent();
                 loop.schedule(this, idleTimeoutNs, TimeUnit.NANOSECONDS);
             } else {
                 loop.schedule(this, nextDelayNs, TimeUnit.NANOSECONDS);
@@ -58,11 +56,6 @@ final class NettyWayIdleTimeouts implements IdleTimeouts {
     @Override
     public void awaitCaughtUp(long timeoutMs) {
         // Everything happens on the event loops, which the scenario has already drained.
-    }
-
-    @Override
-    public long idleEvents() {
-        return idleEvents.sum();
     }
 
     @Override

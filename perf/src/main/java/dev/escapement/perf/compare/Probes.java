@@ -44,6 +44,16 @@ final class Probes {
         }
     }
 
+    /**
+     * Schedules one zero-delay timer through {@code schedule} (which is handed the action the timer
+     * must run) and waits until it has fired.
+     */
+    static void awaitZeroDelayTimer(java.util.function.Consumer<Runnable> schedule, long timeoutMs, String what) {
+        CountDownLatch fired = new CountDownLatch(1);
+        schedule.accept(fired::countDown);
+        await(fired, timeoutMs, what);
+    }
+
     static void await(CountDownLatch latch, long timeoutMs, String what) {
         try {
             if (!latch.await(timeoutMs, TimeUnit.MILLISECONDS)) {

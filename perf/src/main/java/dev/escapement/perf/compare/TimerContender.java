@@ -69,6 +69,20 @@ interface TimerContender extends AutoCloseable {
         return 1;
     }
 
+    /**
+     * Cancels the future held in a slot, if any, and empties the slot: the executors' cancel.
+     *
+     * @param futures the slots
+     * @param slot    the slot
+     */
+    static void cancelFuture(java.util.concurrent.Future<?>[] futures, int slot) {
+        java.util.concurrent.Future<?> future = futures[slot];
+        if (future != null) {
+            future.cancel(false);
+            futures[slot] = null;
+        }
+    }
+
     /** Stops the timer and its threads. */
     @Override
     void close();
