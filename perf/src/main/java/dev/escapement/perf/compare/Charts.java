@@ -41,7 +41,7 @@ final class Charts {
         byContender(dir, written, results, MemoryScenario.NAME, List.of("bytes_per_timer"), "Memory: retained bytes per pending timer",
                 "bytes", v -> v, false);
         byContender(dir, written, results, LatenessScenario.NAME, List.of("p50_us", "p99_us", "p999_us", "max_us"),
-                "Lateness percentiles (log scale)", "µs late", v -> v, true);
+                "Lateness percentiles (log scale; below 1 µs drawn at 1)", "µs late", v -> Math.max(1, v), true);
         byContender(dir, written, results, ExpiryScenario.NAME, List.of("timers_per_s"), "Expiry: timers fired per second",
                 "M timers/s", v -> v / 1e6, false);
         byContender(dir, written, results, IdleScenario.NAME, List.of("cpu_ms_per_10s", "wakeups_per_s"),
@@ -62,7 +62,7 @@ final class Charts {
             return;
         }
         CategoryChart chart = categoryChart(title, yTitle, log);
-        List<String> labels = configs.stream().map(c -> c.replace(",", ", ")).toList();
+        List<String> labels = configs.stream().map(Charts::shortLabel).toList();
         for (String contender : results.contenders(scenario)) {
             List<Double> values = new ArrayList<>();
             for (String config : configs) {
@@ -125,6 +125,30 @@ final class Charts {
         if (any) {
             save(dir, written, chart, "cost-vs-pending");
         }
+    }
+
+    /** "pending=10000,producers=2" reads "10k pending, 2 prod." on an axis. */
+    static String shortLabel(String config) {
+        StringBuilder label = new StringBuilder();
+        for (String part : config.split(",")) {
+            String[] pair = part.split("=", 2);
+            if (label.length() > 0) {
+                label.append(", ");
+            }
+            String value = pair.length == 2 && pair[1].matches("\\d+") ? compact(Long.parseLong(pair[1])) : pair[pair.length - 1];
+            label.append(value).append(pair[0].equals("producers") ? " prod." : pair[0].equals("pending") ? " pending" : "");
+        }
+        return label.toString();
+    }
+
+    private static String compact(long n) {
+        if (n >= 1_000_000 && n % 1_000_000 == 0) {
+            return n / 1_000_000 + "M";
+        }
+        if (n >= 1_000 && n % 1_000 == 0) {
+            return n / 1_000 + "k";
+        }
+        return Long.toString(n);
     }
 
     private static CategoryChart categoryChart(String title, String yTitle, boolean log) {

@@ -55,17 +55,24 @@ final class ChurnScenario {
             long iterationNs = TimeUnit.MILLISECONDS.toNanos(options.longValue("iteration-ms"));
             double[] pairsPerSecond = new double[iterations];
             double[] catchUpMs = new double[iterations];
+            double[] bytesPerPair = new double[iterations];
+            TimerActivity activity = TimerActivity.of(contender);
             for (int it = 0; it < warmups + iterations; it++) {
                 AtomicLongArray pairs = new AtomicLongArray(producers);
+                AtomicLongArray producerBytes = new AtomicLongArray(producers);
                 CountDownLatch done = new CountDownLatch(producers);
                 long startNs = System.nanoTime();
+                long bytes0 = Probes.allocatedBytes();
                 for (int p = 0; p < producers; p++) {
                     int producer = p;
+                    Executor executor = contender.producerExecutor(producer);
                     Runnable loop = () -> {
+                        long ownBytes = Probes.currentThreadAllocatedBytes();
                         pairs.set(producer, produce(contender, producer * ring, ring, delays, producer * 997, startNs + iterationNs));
+                        // A producer thread of its own has ended before the total is taken; an executor's thread has not.
+                        producerBytes.set(producer, executor == null ? Probes.currentThreadAllocatedBytes() - ownBytes : 0);
                         done.countDown();
                     };
-                    Executor executor = contender.producerExecutor(producer);
                     if (executor != null) {
                         executor.execute(loop);
                     } else {
@@ -77,18 +84,24 @@ final class ChurnScenario {
                 Probes.await(done, iterationNs / 1_000_000 + 300_000, "the churn producers");
                 long producersDoneNs = System.nanoTime();
                 long endNs = Probes.awaitCaughtUp(contender, sentinelSlot, 300_000);
+                long bytes1 = Probes.allocatedBytes();
                 long total = 0;
+                long bytes = bytes1 - bytes0;
                 for (int p = 0; p < producers; p++) {
                     total += pairs.get(p);
+                    bytes += producerBytes.get(p);
                 }
                 if (it >= warmups) {
                     pairsPerSecond[it - warmups] = total * 1e9 / (endNs - startNs);
                     catchUpMs[it - warmups] = Math.max(0, endNs - producersDoneNs) / 1e6;
+                    bytesPerPair[it - warmups] = (double) bytes / total;
                 }
             }
             String config = config(pending, producers);
+            activity.report(out, NAME, config);
             out.result(NAME, config, "pairs_per_s", "pairs/s", pairsPerSecond);
             out.result(NAME, config, "catch_up_ms", "ms", catchUpMs);
+            out.result(NAME, config, "bytes_per_pair", "bytes", bytesPerPair);
             if (contender instanceof EscapementContender escapement && escapement.backpressureRetries() > 0) {
                 out.note(NAME, config + ": producers met a full command queue " + escapement.backpressureRetries() + " times");
             }

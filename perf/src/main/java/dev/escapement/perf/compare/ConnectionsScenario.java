@@ -23,8 +23,6 @@ final class ConnectionsScenario {
     private static final int BURST = 256;
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private ConnectionsScenario() {
     }
@@ -116,7 +114,7 @@ final class ConnectionsScenario {
                     pumps[l] = new Pump(loops[l], timeouts, connections[l], packetRate / loopCount, stopped, 31 * (it + 1) + l);
                 }
                 long cpu0 = OS.getProcessCpuTime();
-                long bytes0 = allocatedBytes();
+                long bytes0 = Probes.allocatedBytes();
                 long startNs = System.nanoTime();
                 for (int l = 0; l < loopCount; l++) {
                     loops[l].execute(pumps[l]);
@@ -129,7 +127,7 @@ final class ConnectionsScenario {
                 timeouts.awaitCaughtUp(300_000);
                 long elapsedNs = System.nanoTime() - startNs;
                 long cpu1 = OS.getProcessCpuTime();
-                long bytes1 = allocatedBytes();
+                long bytes1 = Probes.allocatedBytes();
                 long packets = 0;
                 for (Pump pump : pumps) {
                     packets += pump.packets;
@@ -153,15 +151,4 @@ final class ConnectionsScenario {
         }
     }
 
-    /** Bytes allocated so far by every live thread. */
-    private static long allocatedBytes() {
-        long[] ids = Thread.getAllStackTraces().keySet().stream().mapToLong(Thread::getId).toArray();
-        long total = 0;
-        for (long bytes : THREADS.getThreadAllocatedBytes(ids)) {
-            if (bytes > 0) {
-                total += bytes;
-            }
-        }
-        return total;
-    }
 }

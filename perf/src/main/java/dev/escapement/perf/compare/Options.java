@@ -29,7 +29,7 @@ final class Options {
         flag("iteration-ms", "2000", "60", "length of one measured iteration (churn, connections, core)");
         flag("churn-pending", "10000,1000000", "100,5000", "other timers pending during churn");
         flag("churn-producers", "1,2", "1,2", "producer thread counts for churn");
-        flag("churn-ring", "1024", "64", "timers each producer keeps in flight before cancelling them");
+        flag("churn-ring", "16384", "256", "timeouts each producer keeps in flight: each is cancelled this many pairs after it was scheduled");
         flag("memory-timers", "1000000", "20000", "pending timers for the memory scenario");
         flag("memory-iterations", "3", "1", "memory measurements (each on a fresh timer)");
         flag("lateness-timers", "100000", "2000", "timers for the lateness scenario");

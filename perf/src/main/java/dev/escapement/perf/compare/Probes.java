@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 final class Probes {
 
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private Probes() {
     }
@@ -74,6 +76,23 @@ final class Probes {
             used = Math.min(used, MEMORY.getHeapMemoryUsage().getUsed());
         }
         return used;
+    }
+
+    /** @return bytes allocated so far by every live thread (threads that ended are not counted) */
+    static long allocatedBytes() {
+        long[] ids = Thread.getAllStackTraces().keySet().stream().mapToLong(Thread::getId).toArray();
+        long total = 0;
+        for (long bytes : THREADS.getThreadAllocatedBytes(ids)) {
+            if (bytes > 0) {
+                total += bytes;
+            }
+        }
+        return total;
+    }
+
+    /** @return bytes allocated so far by the calling thread */
+    static long currentThreadAllocatedBytes() {
+        return THREADS.getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 
     /** Sleeps in a measurement (never in a test's synchronization). */
