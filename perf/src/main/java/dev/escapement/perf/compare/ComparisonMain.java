@@ -98,6 +98,7 @@ public final class ComparisonMain {
         command.add(contender.name());
         command.addAll(options.arguments());
         System.err.println("contender " + contender.name());
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -107,7 +108,10 @@ public final class ComparisonMain {
                 }
             }
         }
-        if (!process.waitFor(CONTENDER_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+        boolean finished = process.waitFor(CONTENDER_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        results.load(contender.name(), String.format(Locale.ROOT, "%.2f → %.2f", loadBefore,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        if (!finished) {
             process.destroyForcibly();
             results.note("all", contender.name(), "contender process did not finish within " + CONTENDER_TIMEOUT_MINUTES + " minutes");
         } else if (process.exitValue() != 0) {

@@ -5,18 +5,22 @@ import dev.escapement.TimerHandle;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Escapement's {@link GlobalTimer} with its default settings except the tick, on the handle path
  * ({@code schedule} returning a {@link TimerHandle}) or the primitive id path
  * ({@code scheduleTimer} returning a {@code long}).
  *
- * <p>A full command queue is met as a user would meet it: the producer yields and tries again,
- * and the retries are counted ({@link #backpressureRetries()}).
+ * <p>A full command queue is met as a user would meet it: the producer waits while the timer
+ * reports {@link GlobalTimer#isApplyingBackpressure() backpressure}, then tries again; the
+ * refusals are counted ({@link #backpressureRetries()}).
  *
  * <p>Thread-safety: as {@link TimerContender}.
  */
 final class EscapementContender implements TimerContender {
+
+    private static final long BACKPRESSURE_PAUSE_NS = 20_000;
 
     private final boolean idPath;
     private final long tickNs;
@@ -59,7 +63,11 @@ final class EscapementContender implements TimerContender {
                     throw full;
                 }
                 backpressureRetries.increment();
-                Thread.yield();
+                // Wait for the timer thread to drain a quarter of the queue rather than spin on
+                // exceptions and take the CPU it needs.
+                do {
+                    LockSupport.parkNanos(BACKPRESSURE_PAUSE_NS);
+                } while (timer.isApplyingBackpressure());
             }
         }
     }

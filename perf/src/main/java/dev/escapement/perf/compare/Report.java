@@ -92,9 +92,12 @@ final class Report {
         }
         md.append('\n');
 
-        md.append("## Contenders\n\n| name | configuration |\n|---|---|\n");
+        md.append("## Contenders\n\nThe load average is the machine's 1-minute figure when the contender's JVM started and"
+                + " when it ended (the contender's own threads count in it too: up to 3 runnable during churn).\n\n"
+                + "| name | configuration | load average |\n|---|---|---|\n");
         for (Contender contender : Contender.all()) {
-            md.append("| `").append(contender.name()).append("` | ").append(contender.description()).append(" |\n");
+            md.append("| `").append(contender.name()).append("` | ").append(contender.description()).append(" | ")
+                    .append(results.load(contender.name())).append(" |\n");
         }
         md.append('\n');
 

@@ -44,6 +44,8 @@ final class Results {
 
     private final List<Measurement> measurements = new ArrayList<>();
     private final List<Note> notes = new ArrayList<>();
+    /** Per contender: the machine's load average when its process started and ended. */
+    private final java.util.Map<String, String> loads = new java.util.LinkedHashMap<>();
 
     /**
      * Takes one line of a contender process's output.
@@ -66,6 +68,15 @@ final class Results {
 
     void note(String scenario, String contender, String text) {
         notes.add(new Note(scenario, contender, text));
+    }
+
+    void load(String contender, String load) {
+        loads.put(contender, load);
+    }
+
+    /** @return the load average recorded around a contender's process, or "-" */
+    String load(String contender) {
+        return loads.getOrDefault(contender, "-");
     }
 
     List<Measurement> measurements() {
