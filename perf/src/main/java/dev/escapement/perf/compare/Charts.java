@@ -26,7 +26,7 @@ final class Charts {
 
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 560;
-    /** Log axes cannot show zero; values below this are drawn at it. */
+    /** Log axes cannot show zero; values below a chart's floor (this one unless it says) are drawn at it. */
     private static final double LOG_FLOOR = 0.01;
 
     private Charts() {
@@ -39,15 +39,15 @@ final class Charts {
         byConfig(dir, written, results, ChurnScenario.NAME, "pairs_per_s", "Churn: schedule + cancel pairs",
                 "M pairs/s", v -> v / 1e6, false);
         byContender(dir, written, results, MemoryScenario.NAME, List.of("bytes_per_timer"), "Memory: retained bytes per pending timer",
-                "bytes", v -> v, false);
+                "bytes", v -> v, false, 0);
         byContender(dir, written, results, LatenessScenario.NAME, List.of("p50_us", "p99_us", "p999_us", "max_us"),
-                "Lateness percentiles (log scale; below 1 µs drawn at 1)", "µs late", v -> Math.max(1, v), true);
+                "Lateness percentiles (log scale; below 1 µs drawn at 1)", "µs late", v -> v, true, 1);
         byContender(dir, written, results, ExpiryScenario.NAME, List.of("timers_per_s"), "Expiry: timers fired per second",
-                "M timers/s", v -> v / 1e6, false);
+                "M timers/s", v -> v / 1e6, false, 0);
         byContender(dir, written, results, IdleScenario.NAME, List.of("cpu_ms_per_10s", "wakeups_per_s"),
-                "Idle cost (log scale)", "CPU ms per 10 s | wake-ups per s", v -> v, true);
+                "Idle cost (log scale)", "CPU ms per 10 s | wake-ups per s", v -> v, true, LOG_FLOOR);
         byContender(dir, written, results, ConnectionsScenario.NAME, List.of("packets_per_s"),
-                "Connections: packets per second with an idle reset each", "M packets/s", v -> v / 1e6, false);
+                "Connections: packets per second with an idle reset each", "M packets/s", v -> v / 1e6, false, 0);
         byConfig(dir, written, results, CoreScenario.NAME, "pairs_per_s", "Single-thread core: schedule + cancel pairs",
                 "M pairs/s", v -> v / 1e6, false);
         costAgainstPending(dir, written, results);
@@ -61,12 +61,12 @@ final class Charts {
         if (configs.isEmpty()) {
             return;
         }
-        CategoryChart chart = categoryChart(title, yTitle, log);
+        CategoryChart chart = categoryChart(title, yTitle, log, LOG_FLOOR);
         List<String> labels = configs.stream().map(Charts::shortLabel).toList();
         for (String contender : results.contenders(scenario)) {
             List<Double> values = new ArrayList<>();
             for (String config : configs) {
-                values.add(value(results.median(scenario, contender, config, metric), scale, log));
+                values.add(value(results.median(scenario, contender, config, metric), scale, log, LOG_FLOOR));
             }
             chart.addSeries(contender, labels, values);
         }
@@ -75,18 +75,19 @@ final class Charts {
 
     /** Bars: one group per contender, one bar per metric. */
     private static void byContender(Path dir, Set<String> written, Results results, String scenario, List<String> metrics,
-                                    String title, String yTitle, DoubleUnaryOperator scale, boolean log) throws IOException {
+                                    String title, String yTitle, DoubleUnaryOperator scale, boolean log, double floor)
+            throws IOException {
         List<String> contenders = new ArrayList<>(results.contenders(scenario));
         String config = results.configs(scenario).stream().findFirst().orElse(null);
         if (contenders.isEmpty() || config == null) {
             return;
         }
-        CategoryChart chart = categoryChart(title, yTitle, log);
+        CategoryChart chart = categoryChart(title, yTitle, log, floor);
         chart.getStyler().setXAxisLabelRotation(30);
         for (String metric : metrics) {
             List<Double> values = new ArrayList<>();
             for (String contender : contenders) {
-                values.add(value(results.median(scenario, contender, config, metric), scale, log));
+                values.add(value(results.median(scenario, contender, config, metric), scale, log, floor));
             }
             chart.addSeries(metric, contenders, values);
         }
@@ -151,20 +152,20 @@ final class Charts {
         return Long.toString(n);
     }
 
-    private static CategoryChart categoryChart(String title, String yTitle, boolean log) {
+    private static CategoryChart categoryChart(String title, String yTitle, boolean log, double floor) {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisLogarithmic(log);
         if (log) {
             // Bars are anchored at zero unless the axis minimum is given.
-            chart.getStyler().setYAxisMin(LOG_FLOOR);
+            chart.getStyler().setYAxisMin(floor);
         }
         return chart;
     }
 
-    private static double value(double median, DoubleUnaryOperator scale, boolean log) {
+    private static double value(double median, DoubleUnaryOperator scale, boolean log, double floor) {
         double v = Double.isNaN(median) ? 0 : scale.applyAsDouble(median);
-        return log ? Math.max(LOG_FLOOR, v) : Math.max(0, v);
+        return log ? Math.max(floor, v) : Math.max(0, v);
     }
 
     private static void save(Path dir, Set<String> written, Chart<?, ?> chart, String name) throws IOException {
