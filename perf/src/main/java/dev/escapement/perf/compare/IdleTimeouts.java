@@ -1,0 +1,46 @@
+package dev.escapement.perf.compare;
+
+import io.netty.channel.EventLoop;
+
+/**
+ * One way of keeping a per-connection idle timeout, reset on every packet: the subject of the
+ * connections scenario. Connections live on Netty event loops; every method but {@link #close()} and
+ * {@link #awaitCaughtUp} runs on the connection's event loop.
+ *
+ * <p>Thread-safety: as stated per method.
+ */
+interface IdleTimeouts extends AutoCloseable {
+
+    /** The per-connection half: what a packet costs. */
+    interface Connection {
+        /** A packet arrived. Called on the connection's event loop. */
+        void onRead();
+    }
+
+    /**
+     * Opens a connection and arms its idle timeout. Called on {@code loop}.
+     *
+     * @param loop          the connection's event loop
+     * @param idleTimeoutNs the idle timeout
+     * @return the connection
+     */
+    Connection open(EventLoop loop, long idleTimeoutNs);
+
+    /** A read burst starts on the calling event loop (as one pass of a Netty read loop). */
+    void beginBurst();
+
+    /**
+     * Waits until whatever the timer side owes (queued schedules and cancels) has been applied.
+     * Called from the scenario's thread after the event loops have stopped reading.
+     *
+     * @param timeoutMs how long to wait at most
+     */
+    void awaitCaughtUp(long timeoutMs);
+
+    /** @return idle events fired so far (a connection read nothing for a whole timeout) */
+    long idleEvents();
+
+    /** Releases the timer. Called from the scenario's thread. */
+    @Override
+    void close();
+}
