@@ -426,7 +426,7 @@ final class DefaultConnection implements Connection {
         reliability.clear();
         receiver.clear();
         queue.clear();
-        endpoint.connectionClosed(this, reason, unconfirmedAtClose);
+        endpoint.connectionClosed(this, reason, unconfirmedAtClose, receiver.highestInOrder(), nextPacketNumber);
         establishment.completeExceptionally(new ConnectException("connection " + id + " closed: " + reason));
         try {
             handler.onClosed(this, reason);

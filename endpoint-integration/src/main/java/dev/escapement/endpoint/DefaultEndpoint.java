@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -40,6 +41,8 @@ final class DefaultEndpoint implements Endpoint {
     private static final int MAX_ID_ATTEMPTS = 16;
     /** Failures logged at WARNING before further ones go to DEBUG: a broken peer must not flood the log. */
     private static final long LOUD_FAILURES = 10;
+    /** Closed connections remembered to answer late packets with a CLOSE (about 40 bytes each). */
+    private static final int CLOSED_CONNECTIONS_REMEMBERED = 4096;
 
     private final EndpointConfig config;
     private final EventLoop eventLoop;
@@ -49,6 +52,7 @@ final class DefaultEndpoint implements Endpoint {
     private final LongObjectHashMap<DefaultConnection> connections = new LongObjectHashMap<>();
     /** Server side: connections by the id their client chose, to recognise a repeated HELLO. */
     private final LongObjectHashMap<DefaultConnection> byClientId = new LongObjectHashMap<>();
+    private final ClosedConnections closedConnections = new ClosedConnections(CLOSED_CONNECTIONS_REMEMBERED);
     private final Packet packet = new Packet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -62,6 +66,7 @@ final class DefaultEndpoint implements Endpoint {
         this.eventLoop = config.group().next();
         this.random = new SplittableRandom(config.seed());
         this.bootstrap = new Bootstrap().group(eventLoop).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
@@ -106,11 +111,29 @@ final class DefaultEndpoint implements Endpoint {
             return;
         }
         DefaultConnection connection = connections.get(packet.destinationId);
-        if (connection == null) {
+        if (connection != null) {
+            connection.onPacket(packet, content, datagram.sender());
+        } else if (!answerForClosed(datagram.sender())) {
             counters.bad(BadDatagram.UNKNOWN_CONNECTION);
-            return;
         }
-        connection.onPacket(packet, content, datagram.sender());
+    }
+
+    /**
+     * A packet for a connection that has just closed: the peer missed the CLOSE (or has not seen it
+     * yet), so it is told again, where the packet came from. A CLOSE is never answered.
+     *
+     * @return false if the connection is not remembered
+     */
+    private boolean answerForClosed(InetSocketAddress from) {
+        ClosedConnections.Closed closed = closedConnections.get(packet.destinationId);
+        if (closed == null) {
+            return false;
+        }
+        counters.increment(Counter.LATE_PACKETS);
+        if (packet.type != FrameType.CLOSE) {
+            write(FrameCodec.close(alloc(), closed.peerId, closed.nextPacketNumber++, closed.finalAck), from);
+        }
+        return true;
     }
 
     void onReadBurstEnd() {
@@ -176,11 +199,18 @@ final class DefaultEndpoint implements Endpoint {
         }
     }
 
-    /** A connection closed: forgets it. */
-    void connectionClosed(DefaultConnection connection, CloseReason reason, int unconfirmedFrames) {
+    /**
+     * A connection closed: it is forgotten, except that its peer is answered for a while (see
+     * {@link ClosedConnections}).
+     */
+    void connectionClosed(DefaultConnection connection, CloseReason reason, int unconfirmedFrames, int finalAck,
+                          int nextPacketNumber) {
         connections.remove(connection.id());
         if (!connection.isClient() && byClientId.get(connection.peerId()) == connection) {
             byClientId.remove(connection.peerId());
+        }
+        if (connection.peerId() != 0) {
+            closedConnections.remember(connection.id(), connection.peerId(), finalAck, nextPacketNumber);
         }
         counters.closed(reason);
         counters.add(Counter.FRAMES_UNCONFIRMED_AT_CLOSE, unconfirmedFrames);

@@ -120,6 +120,7 @@ public interface Endpoint extends AutoCloseable {
         private int window = 64;
         private int maxQueuedFrames = 1024;
         private int maxConnections = 1 << 16;
+        private int receiveBufferBytes = 1 << 20;
         private SimulatedLink link;
         private Long seed;
 
@@ -232,6 +233,17 @@ public interface Endpoint extends AutoCloseable {
         }
 
         /**
+         * @param receiveBufferBytes the socket's receive buffer (SO_RCVBUF), which the operating
+         *                           system may cap; default 1 MiB, since one socket carries every
+         *                           connection of the endpoint and a small buffer drops bursts
+         * @return this builder
+         */
+        public Builder receiveBufferBytes(int receiveBufferBytes) {
+            this.receiveBufferBytes = receiveBufferBytes;
+            return this;
+        }
+
+        /**
          * @param link loss and delay for outgoing datagrams, for demos and tests; default none
          * @return this builder
          */
@@ -275,9 +287,12 @@ public interface Endpoint extends AutoCloseable {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
             }
+            if (receiveBufferBytes < 1) {
+                throw new IllegalArgumentException("receiveBufferBytes must be at least 1: " + receiveBufferBytes);
+            }
             EndpointConfig config = new EndpointConfig(group, timer == null ? GlobalTimer.shared() : timer,
                     bindAddress, acceptor, idleTimeout.toNanos(), connectionTimeout.toNanos(), initialRto, minRto,
-                    maxRto, maxRetransmissions, window, maxQueuedFrames, maxConnections,
+                    maxRto, maxRetransmissions, window, maxQueuedFrames, maxConnections, receiveBufferBytes,
                     link == null ? SimulatedLink.PERFECT : link,
                     seed == null ? new java.util.SplittableRandom().nextLong() : seed);
             return DefaultEndpoint.bind(config);

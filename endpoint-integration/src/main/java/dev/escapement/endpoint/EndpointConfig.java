@@ -26,6 +26,7 @@ record EndpointConfig(
         int window,
         int maxQueuedFrames,
         int maxConnections,
+        int receiveBufferBytes,
         SimulatedLink link,
         long seed) {
 

@@ -132,6 +132,14 @@ public final class EndpointStats {
         return value(Counter.FRAMES_UNCONFIRMED_AT_CLOSE);
     }
 
+    /**
+     * @return packets for a connection this endpoint had just closed, each answered with a CLOSE
+     *         (unless it was one): the peer had not heard of the close yet
+     */
+    public long latePackets() {
+        return value(Counter.LATE_PACKETS);
+    }
+
     /** @return path validations started: a connection's peer appeared at a new address */
     public long pathValidationsStarted() {
         return value(Counter.PATH_VALIDATIONS_STARTED);

@@ -62,9 +62,12 @@ final class Frames {
         };
     }
 
-    /** Random bytes, half of them starting with the right version byte so that more of the decoder is reached. */
+    /**
+     * Random bytes, half of them starting with the right version byte so that more of the decoder
+     * is reached. Never empty: Netty does not send an empty datagram (the codec test covers it).
+     */
     static byte[] garbage(SplittableRandom random) {
-        byte[] bytes = new byte[random.nextInt(0, 64)];
+        byte[] bytes = new byte[random.nextInt(1, 64)];
         random.nextBytes(bytes);
         if (bytes.length > 1 && random.nextBoolean()) {
             bytes[0] = FrameCodec.VERSION;
@@ -73,7 +76,7 @@ final class Frames {
         return bytes;
     }
 
-    /** A template mutated: bytes flipped, the datagram cut short or lengthened. */
+    /** A template mutated: bytes flipped, the datagram cut short (never to nothing) or lengthened. */
     static byte[] mutate(byte[] template, SplittableRandom random) {
         byte[] bytes = template.clone();
         switch (random.nextInt(4)) {
@@ -83,7 +86,7 @@ final class Frames {
                     bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
                 }
             }
-            case 2 -> bytes = java.util.Arrays.copyOf(bytes, random.nextInt(bytes.length));
+            case 2 -> bytes = java.util.Arrays.copyOf(bytes, random.nextInt(1, bytes.length));
             default -> {
                 bytes = java.util.Arrays.copyOf(bytes, bytes.length + random.nextInt(1, 8));
                 for (int i = template.length; i < bytes.length; i++) {

@@ -16,6 +16,7 @@ final class RecordingHandler implements ConnectionHandler {
     final AtomicReference<Connection> established = new AtomicReference<>();
     final AtomicReference<CloseReason> closed = new AtomicReference<>();
     final List<Integer> unacknowledgedAtClose = new CopyOnWriteArrayList<>();
+    final AtomicReference<ConnectionStats> statsAtClose = new AtomicReference<>();
     private final boolean echo;
 
     RecordingHandler(boolean echo) {
@@ -46,6 +47,7 @@ final class RecordingHandler implements ConnectionHandler {
     @Override
     public void onClosed(Connection connection, CloseReason reason) {
         unacknowledgedAtClose.add(connection.unacknowledgedFrames());
+        statsAtClose.set(connection.stats());
         closed.set(reason);
     }
 }
