@@ -427,12 +427,13 @@ final class DefaultConnection implements Connection {
         receiver.clear();
         queue.clear();
         endpoint.connectionClosed(this, reason, unconfirmedAtClose, receiver.highestInOrder(), nextPacketNumber);
-        establishment.completeExceptionally(new ConnectException("connection " + id + " closed: " + reason));
         try {
             handler.onClosed(this, reason);
         } catch (RuntimeException failure) {
             endpoint.applicationFailed(this, failure);
         }
+        // After the handler: whoever the failed future wakes finds the handler told.
+        establishment.completeExceptionally(new ConnectException("connection " + id + " closed: " + reason));
     }
 
     // ------------------------------------------------------------------ queries

@@ -66,8 +66,8 @@ public interface Endpoint extends AutoCloseable {
      * @param remote  the peer's address
      * @param handler the application's side of the connection
      * @return a future completed with the connection when the handshake completes, or completed
-     *         exceptionally with a {@link java.net.ConnectException} if the connection closes first
-     *         (the handler's {@link ConnectionHandler#onClosed} hears why)
+     *         exceptionally with a {@link java.net.ConnectException} if the connection closes first,
+     *         after the handler's {@link ConnectionHandler#onClosed} has heard why
      */
     CompletableFuture<Connection> connect(InetSocketAddress remote, ConnectionHandler handler);
 

@@ -21,8 +21,11 @@ import dev.escapement.unified.TimeoutLayer;
  * <p>When the deadline passes ({@link #retransmitDue}), the RTO backs off once (doubles, up to
  * the maximum) and every frame sent at least one old RTO ago is retransmitted and moved to the
  * tail, so several losses in one window cost one timeout, not one each. An acknowledgement takes an
- * RTT sample from the newest frame it covers unless that frame was retransmitted (Karn's rule:
- * the sample would be ambiguous); a valid sample ends the back-off. A frame retransmitted
+ * RTT sample from the newest frame it covers, unless it covers any retransmitted frame: Karn's rule
+ * (the sample of a retransmitted frame is ambiguous), extended to cumulative acknowledgements,
+ * because one released by a retransmission that filled a gap also covers frames held behind the
+ * gap, and timing those would add the whole repair to the RTT. A valid sample ends the back-off.
+ * A frame retransmitted
  * {@code maxRetransmissions} times that times out again makes the manager {@linkplain #hasFailed()
  * fail}: the connection must close.
  */
@@ -136,20 +139,21 @@ final class RetransmissionManager {
         if (ack - nextSequence >= 0) {
             return ACK_OF_UNSENT_FRAME;
         }
-        int newest = ack & mask;
-        if (retransmissions[newest] == 0) {
-            lastRttNs = Math.max(0, nowNs - firstSentNs[newest]);
-            estimator.onRttSample(lastRttNs);
-            rttSamples++;
-        } else {
-            samplesSkippedByKarn++;
-        }
-        int acked = ack - oldestUnacked + 1;
+        boolean coversARetransmission = false;
         for (int sequence = oldestUnacked; sequence != ack + 1; sequence++) {
             int slot = sequence & mask;
+            coversARetransmission |= retransmissions[slot] != 0;
             unlink(slot);
             payloads[slot] = null;
         }
+        if (coversARetransmission) {
+            samplesSkippedByKarn++;
+        } else {
+            lastRttNs = Math.max(0, nowNs - firstSentNs[ack & mask]);
+            estimator.onRttSample(lastRttNs);
+            rttSamples++;
+        }
+        int acked = ack - oldestUnacked + 1;
         oldestUnacked = ack + 1;
         framesAcked += acked;
         return acked;

@@ -70,8 +70,9 @@ class DatagramFuzzTest {
             }
             assertThat(stats.connectionsOpened()).as("mutated HELLOs opened half-open connections").isGreaterThan(2);
 
-            Loopback.await("the half-open connections to time out", () -> server.connectionCount() <= 2);
-            assertThat(server.stats().closed(CloseReason.CONNECTION_TIMEOUT)).isEqualTo(stats.connectionsOpened() - 2);
+            // They can close no other way: nothing is addressed to them. (The victim may have been closed by a CLOSE.)
+            Loopback.await("the half-open connections to time out",
+                    () -> server.stats().closed(CloseReason.CONNECTION_TIMEOUT) == stats.connectionsOpened() - 2);
 
             assertThat(bystanderConnection.isClosed()).isFalse();
             Exchange.send(bystanderConnection, 0, 20);

@@ -120,6 +120,20 @@ class RetransmissionManagerTest {
     }
 
     @Test
+    void anAcknowledgementThatCoversAnyRetransmittedFrameTakesNoSample() {
+        RetransmissionManager manager = manager();
+        manager.send(PAYLOAD, 0);
+        manager.send(PAYLOAD, 500 * MS);
+        retransmitDue(manager, 1000 * MS);
+        // Frame 1 was held behind frame 0's gap; the retransmission of 0 released both at 1,010 ms.
+        // Timing frame 1 (sent once) would give 510 ms, most of it the repair.
+        manager.acknowledge(1, 1010 * MS);
+        assertThat(manager.rttSamples()).isZero();
+        assertThat(manager.samplesSkippedByKarn()).isEqualTo(1);
+        assertThat(manager.estimator().hasSample()).isFalse();
+    }
+
+    @Test
     void aCumulativeAcknowledgementCoversEveryFrameUpToIt() {
         RetransmissionManager manager = manager();
         for (int i = 0; i < 5; i++) {
