@@ -238,12 +238,12 @@ final class DefaultEndpoint implements Endpoint {
 
     void handlerFailed(RuntimeException failure) {
         counters.increment(Counter.HANDLER_FAILURES);
-        log(stats().handlerFailures(), "endpoint failed to handle a datagram or timeout", failure);
+        log(counters.get(Counter.HANDLER_FAILURES), "endpoint failed to handle a datagram or timeout", failure);
     }
 
     void applicationFailed(Connection connection, RuntimeException failure) {
         counters.increment(Counter.APPLICATION_FAILURES);
-        log(stats().applicationFailures(), "application callback of " + connection + " threw", failure);
+        log(counters.get(Counter.APPLICATION_FAILURES), "application callback of " + connection + " threw", failure);
     }
 
     void socketError(Throwable cause) {

@@ -100,6 +100,11 @@ final class EndpointCounters {
 
     // ------------------------------------------------------------------ readers: any thread
 
+    /** @return the current value of one counter */
+    long get(Counter counter) {
+        return values.get(counter.ordinal());
+    }
+
     /** @return a snapshot of the counters */
     EndpointStats snapshot() {
         long[] copy = new long[SIZE];
