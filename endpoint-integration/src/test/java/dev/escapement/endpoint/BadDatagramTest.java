@@ -3,7 +3,6 @@ package dev.escapement.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Datagrams an endpoint must drop: each is counted by kind, and the connection beside them is unharmed. */
@@ -12,14 +11,9 @@ class BadDatagramTest {
     @Test
     void badDatagramsAreCountedByKindAndHarmNoConnection() throws Exception {
         try (Loopback loopback = new Loopback(); RawPeer attacker = new RawPeer(loopback.group)) {
-            RecordingHandler serverSide = RecordingHandler.echoing();
-            Endpoint server = loopback.endpoint(b -> b.accept(() -> serverSide));
-            Endpoint client = loopback.endpoint(b -> b);
-            RecordingHandler clientSide = RecordingHandler.recording();
-            Connection connection = client.connect(server.localAddress(), clientSide).get(30, TimeUnit.SECONDS);
-            Loopback.await("the server side", () -> serverSide.established.get() != null);
-            long liveId = serverSide.established.get().id();
-            long receivedBefore = server.stats().datagramsReceived();
+            Loopback.EchoPair pair = loopback.echoPair(b -> b);
+            long liveId = pair.accepted().id();
+            long receivedBefore = pair.server().stats().datagramsReceived();
 
             byte[] wrongVersion = Frames.ack(liveId, 0, 0);
             wrongVersion[0] = 2;
@@ -43,10 +37,10 @@ class BadDatagramTest {
                 Frames.ack(liveId, 0, 1_000),
             };
             for (byte[] datagram : bad) {
-                attacker.send(datagram, server.localAddress());
+                attacker.send(datagram, pair.server().localAddress());
             }
-            Loopback.await("every bad datagram to be read", () -> server.stats().datagramsReceived() - receivedBefore == bad.length);
-            EndpointStats stats = server.stats();
+            Loopback.await("every bad datagram to be read", () -> pair.server().stats().datagramsReceived() - receivedBefore == bad.length);
+            EndpointStats stats = pair.server().stats();
             assertThat(stats.badDatagrams(BadDatagram.TRUNCATED)).isEqualTo(3);
             assertThat(stats.badDatagrams(BadDatagram.WRONG_VERSION)).isEqualTo(1);
             assertThat(stats.badDatagrams(BadDatagram.UNKNOWN_TYPE)).isEqualTo(1);
@@ -62,18 +56,18 @@ class BadDatagramTest {
                 if (datagram.length > 1 && datagram[0] == FrameCodec.VERSION && datagram[1] == FrameType.HELLO.code) {
                     datagram[1] = 0;  // no handshakes here: the fuzz test covers those
                 }
-                attacker.send(datagram, server.localAddress());
+                attacker.send(datagram, pair.server().localAddress());
             }
             Loopback.await("the garbage to be read",
-                    () -> server.stats().datagramsReceived() - receivedBefore == bad.length + garbage);
-            assertThat(server.stats().badDatagrams()).isEqualTo(bad.length + garbage);
-            assertThat(server.stats().handlerFailures()).isZero();
-            assertThat(server.stats().connectionsOpened()).isEqualTo(1);
+                    () -> pair.server().stats().datagramsReceived() - receivedBefore == bad.length + garbage);
+            assertThat(pair.server().stats().badDatagrams()).isEqualTo(bad.length + garbage);
+            assertThat(pair.server().stats().handlerFailures()).isZero();
+            assertThat(pair.server().stats().connectionsOpened()).isEqualTo(1);
 
-            Exchange.send(connection, 0, 20);
-            Loopback.await("the live connection's echoes", () -> clientSide.frames.size() == 20);
-            Exchange.assertNumberedInOrder(serverSide.frames, 20);
-            assertThat(connection.isClosed()).isFalse();
+            Exchange.send(pair.connection(), 0, 20);
+            Loopback.await("the live connection's echoes", () -> pair.clientSide().frames.size() == 20);
+            Exchange.assertNumberedInOrder(pair.serverSide().frames, 20);
+            assertThat(pair.connection().isClosed()).isFalse();
             loopback.closeEndpointsAndExpectNoTimers();
         }
     }

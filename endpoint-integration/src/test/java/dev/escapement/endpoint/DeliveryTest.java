@@ -15,28 +15,22 @@ class DeliveryTest {
     @Test
     void onAPerfectLinkEveryFrameArrivesOnceInOrderWithoutARetransmission() throws Exception {
         try (Loopback loopback = new Loopback()) {
-            RecordingHandler serverSide = RecordingHandler.echoing();
-            // RTOs far above any loopback round trip, so that no retransmission can be spurious.
-            Endpoint server = loopback.endpoint(b -> b.accept(() -> serverSide)
-                    .rto(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10)));
-            Endpoint client = loopback.endpoint(b -> b.rto(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10)));
-            RecordingHandler clientSide = RecordingHandler.recording();
-            Connection connection = client.connect(server.localAddress(), clientSide).get(30, TimeUnit.SECONDS);
+            Loopback.EchoPair pair = loopback.echoPair(Loopback.SLOW_RTO);
 
-            assertThat(Exchange.send(connection, 0, FRAMES)).isEqualTo(FRAMES);
-            Loopback.await("every echo", () -> clientSide.frames.size() == FRAMES);
-            Loopback.await("every acknowledgement", () -> Loopback.onLoop(connection, connection::unacknowledgedFrames) == 0);
+            assertThat(Exchange.send(pair.connection(), 0, FRAMES)).isEqualTo(FRAMES);
+            Loopback.await("every echo", () -> pair.clientSide().frames.size() == FRAMES);
+            Loopback.await("every acknowledgement", () -> Loopback.onLoop(pair.connection(), pair.connection()::unacknowledgedFrames) == 0);
 
-            Exchange.assertNumberedInOrder(serverSide.frames, FRAMES);
-            Exchange.assertNumberedInOrder(clientSide.frames, FRAMES);
-            EndpointStats total = client.stats().plus(server.stats());
+            Exchange.assertNumberedInOrder(pair.serverSide().frames, FRAMES);
+            Exchange.assertNumberedInOrder(pair.clientSide().frames, FRAMES);
+            EndpointStats total = pair.client().stats().plus(pair.server().stats());
             assertThat(total.framesSent()).isEqualTo(2 * FRAMES);
             assertThat(total.framesDelivered()).isEqualTo(2 * FRAMES);
             assertThat(total.framesRetransmitted()).isZero();
             assertThat(total.duplicateFrames()).isZero();
             assertThat(total.timeouts(TimeoutEvent.RETRANSMISSION)).isZero();
             assertThat(total.badDatagrams()).isZero();
-            ConnectionStats stats = Loopback.onLoop(connection, connection::stats);
+            ConnectionStats stats = Loopback.onLoop(pair.connection(), pair.connection()::stats);
             assertThat(stats.framesSent()).isEqualTo(FRAMES);
             assertThat(stats.framesAcked()).isEqualTo(FRAMES);
             assertThat(stats.framesDelivered()).isEqualTo(FRAMES);
@@ -49,24 +43,20 @@ class DeliveryTest {
     void underTwentyPercentLossEachWayEveryFrameStillArrivesOnceInOrder() throws Exception {
         SimulatedLink lossy = new SimulatedLink(0.2, Duration.ofMillis(1), Duration.ofMillis(2));
         try (Loopback loopback = new Loopback()) {
-            RecordingHandler serverSide = RecordingHandler.echoing();
-            Endpoint server = loopback.endpoint(b -> lossyTimings(b.accept(() -> serverSide).simulatedLink(lossy)));
-            Endpoint client = loopback.endpoint(b -> lossyTimings(b.simulatedLink(lossy)));
-            RecordingHandler clientSide = RecordingHandler.recording();
-            Connection connection = client.connect(server.localAddress(), clientSide).get(30, TimeUnit.SECONDS);
+            Loopback.EchoPair pair = loopback.echoPair(b -> lossyTimings(b.simulatedLink(lossy)));
 
-            assertThat(Exchange.send(connection, 0, FRAMES)).isEqualTo(FRAMES);
-            Loopback.await("every echo", () -> clientSide.frames.size() == FRAMES);
+            assertThat(Exchange.send(pair.connection(), 0, FRAMES)).isEqualTo(FRAMES);
+            Loopback.await("every echo", () -> pair.clientSide().frames.size() == FRAMES);
 
-            Exchange.assertNumberedInOrder(serverSide.frames, FRAMES);
-            Exchange.assertNumberedInOrder(clientSide.frames, FRAMES);
-            EndpointStats total = client.stats().plus(server.stats());
+            Exchange.assertNumberedInOrder(pair.serverSide().frames, FRAMES);
+            Exchange.assertNumberedInOrder(pair.clientSide().frames, FRAMES);
+            EndpointStats total = pair.client().stats().plus(pair.server().stats());
             assertThat(total.datagramsDroppedByLink()).isPositive();
             assertThat(total.framesRetransmitted()).isPositive();
             assertThat(total.timeouts(TimeoutEvent.RETRANSMISSION)).isPositive();
             assertThat(total.framesDelivered()).isEqualTo(2 * FRAMES);
             assertThat(total.handlerFailures()).isZero();
-            assertThat(connection.isClosed()).isFalse();
+            assertThat(pair.connection().isClosed()).isFalse();
             loopback.closeEndpointsAndExpectNoTimers();
         }
     }

@@ -35,24 +35,20 @@ class IdleTimeoutTest {
     void trafficKeepsAConnectionOpenForLongerThanItsIdleTimeout() throws Exception {
         Duration idle = Duration.ofSeconds(2);
         try (Loopback loopback = new Loopback()) {
-            RecordingHandler serverSide = RecordingHandler.echoing();
-            Endpoint server = loopback.endpoint(b -> b.accept(() -> serverSide).idleTimeout(idle));
-            Endpoint client = loopback.endpoint(b -> b.idleTimeout(idle));
-            RecordingHandler clientSide = RecordingHandler.recording();
-            Connection connection = client.connect(server.localAddress(), clientSide).get(30, TimeUnit.SECONDS);
+            Loopback.EchoPair pair = loopback.echoPair(b -> b.idleTimeout(idle));
 
             // A frame every 100 ms for three idle timeouts' worth; the server echoes, so both sides hear traffic.
             int[] sent = {0};
-            ScheduledFuture<?> ticking = connection.eventLoop().scheduleAtFixedRate(
-                    () -> Exchange.sendOnLoop(connection, sent[0]++), 0, 100, TimeUnit.MILLISECONDS);
-            Loopback.await("60 echoes", () -> clientSide.frames.size() >= 60);
+            ScheduledFuture<?> ticking = pair.connection().eventLoop().scheduleAtFixedRate(
+                    () -> Exchange.sendOnLoop(pair.connection(), sent[0]++), 0, 100, TimeUnit.MILLISECONDS);
+            Loopback.await("60 echoes", () -> pair.clientSide().frames.size() >= 60);
             ticking.cancel(false);
 
-            assertThat(clientSide.closed.get()).isNull();
-            assertThat(serverSide.closed.get()).isNull();
-            assertThat(client.stats().plus(server.stats()).timeouts(TimeoutEvent.IDLE)).isZero();
-            DefaultConnection internals = (DefaultConnection) connection;
-            assertThat(Loopback.onLoop(connection, () -> internals.timing().timers().stats().resets()))
+            assertThat(pair.clientSide().closed.get()).isNull();
+            assertThat(pair.serverSide().closed.get()).isNull();
+            assertThat(pair.client().stats().plus(pair.server().stats()).timeouts(TimeoutEvent.IDLE)).isZero();
+            DefaultConnection internals = (DefaultConnection) pair.connection();
+            assertThat(Loopback.onLoop(pair.connection(), () -> internals.timing().timers().stats().resets()))
                     .as("each packet from the server reset the idle timeout").isGreaterThanOrEqualTo(60);
             loopback.closeEndpointsAndExpectNoTimers();
         }

@@ -36,6 +36,31 @@ final class Loopback implements AutoCloseable {
         return endpoint;
     }
 
+    /** RTOs far above any loopback round trip, so that no retransmission can be spurious. */
+    static final UnaryOperator<Endpoint.Builder> SLOW_RTO =
+            b -> b.rto(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10));
+
+    /** An echoing server, a client, and a connection between them, established on both sides. */
+    record EchoPair(Endpoint server, Endpoint client, RecordingHandler serverSide, RecordingHandler clientSide,
+                    Connection connection) {
+
+        /** @return the server's side of the connection */
+        Connection accepted() {
+            return serverSide.established.get();
+        }
+    }
+
+    /** Builds an echoing server and a client, both with {@code settings}, and connects them. */
+    EchoPair echoPair(UnaryOperator<Endpoint.Builder> settings) throws Exception {
+        RecordingHandler serverSide = RecordingHandler.echoing();
+        Endpoint server = endpoint(b -> settings.apply(b.accept(() -> serverSide)));
+        Endpoint client = endpoint(settings);
+        RecordingHandler clientSide = RecordingHandler.recording();
+        Connection connection = client.connect(server.localAddress(), clientSide).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        await("the server's side to be established", () -> serverSide.established.get() != null);
+        return new EchoPair(server, client, serverSide, clientSide, connection);
+    }
+
     /** Runs {@code task} on {@code endpoint}'s event loop and returns its result. */
     static <T> T onLoop(Endpoint endpoint, Callable<T> task) {
         try {
