@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * A small tour of the global timer: one-shot timers that fire in deadline order, a cancelled
  * timer, a notify-only timer, the allocation-free id path, and stop() returning what never ran.
  *
- * <p>Run with {@code mvn -B -q -pl timer-core -am compile exec:java}.
+ * <p>Run with {@code mvn -B -q -pl timer-core compile exec:java@timer-example} (a named execution, so
+ * that the README's main command, which builds this module on the way to the endpoint demo, does
+ * not run it too).
  */
 public final class TimerExample {
 
