@@ -88,6 +88,13 @@ final class EntryStore {
      */
     static final int MAX_RING_SIZE = 1 << 16;
 
+    /**
+     * The most released entries the owner holds back before pushing them onto the overflow stack
+     * in one compare-and-set. A push per entry would stall the owner on every release: the
+     * compare-and-set waits for the store of the entry's word, usually a cache miss, to complete.
+     */
+    static final int OVERFLOW_BATCH = 1024;
+
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle CHUNK_REF = MethodHandles.arrayElementVarHandle(long[][].class);
     private static final VarHandle RING_SLOT = MethodHandles.arrayElementVarHandle(long[].class);
@@ -122,6 +129,13 @@ final class EntryStore {
 
     /** Tagged head of the overflow stack: {@code tag << 32 | (index + 1)}; 0 in the low half means empty. */
     private final AtomicLong freeHead = new AtomicLong();
+    /**
+     * Owner: entries released while the ring was full, chained through their words and waiting to
+     * join the overflow stack in one push: head as index + 1 (0 when empty), tail, count.
+     */
+    private int overflowHeadPlusOne;
+    private int overflowTail = NIL;
+    private int overflowCount;
     /** Entries never used yet start here; it only grows, up to {@link #capacity}. */
     private final AtomicInteger freshIndex = new AtomicInteger();
 
@@ -334,7 +348,41 @@ final class EntryStore {
             PUBLISHED.setRelease(ringTail, tail + 1);
             return;
         }
-        pushFree(index, generation);
+        // The ring is full: chain the entry for the next batched push.
+        WORD.setOpaque(wordChunk, offset, word(generation, FREE, overflowHeadPlusOne));
+        if (overflowHeadPlusOne == 0) {
+            overflowTail = index;
+        }
+        overflowHeadPlusOne = index + 1;
+        if (++overflowCount >= OVERFLOW_BATCH) {
+            flushReleases();
+        }
+    }
+
+    /**
+     * Owner: pushes the entries released while the ring was full onto the overflow stack, where
+     * producers find them, with one compare-and-set. The wheel calls this at the end of every
+     * advance, so a released entry waits at most one pass.
+     */
+    void flushReleases() {
+        if (overflowHeadPlusOne == 0) {
+            return;
+        }
+        long[] tailChunk = words[overflowTail >>> CHUNK_SHIFT];
+        int tailOffset = overflowTail & CHUNK_INDEX_MASK;
+        long tailWord = (long) WORD.getOpaque(tailChunk, tailOffset) & ~(long) LINK_MASK;
+        while (true) {
+            long head = freeHead.get();
+            WORD.setOpaque(tailChunk, tailOffset, tailWord | (head & LINK_MASK));
+            // The compare-and-set publishes the chain's words with it.
+            long nextHead = ((head >>> 32) + 1) << 32 | overflowHeadPlusOne;
+            if (freeHead.compareAndSet(head, nextHead)) {
+                break;
+            }
+        }
+        overflowHeadPlusOne = 0;
+        overflowTail = NIL;
+        overflowCount = 0;
     }
 
     /**

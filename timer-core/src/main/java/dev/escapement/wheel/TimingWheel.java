@@ -378,6 +378,8 @@ public final class TimingWheel {
             int level = Long.numberOfTrailingZeros(occupiedLevels);
             cascade(level, levels[level].slotOf(slotStart));
         }
+        // Entries released on this pass that did not fit the free ring reach producers now.
+        store.flushReleases();
         return expired;
     }
 
@@ -699,6 +701,7 @@ public final class TimingWheel {
             }
             occupiedLevels &= ~(1L << level);
         }
+        store.flushReleases();
         return removed;
     }
 

@@ -360,6 +360,36 @@ class TimingWheelTest {
         assertThat(recorder.ids).hasSize(count);
     }
 
+    @Test
+    void entriesReleasedPastAFullFreeRingReachProducersInBatchesAndAtTheEndOfThePass() {
+        int heldBack = 10;
+        int capacity = EntryStore.MAX_RING_SIZE + 2 * EntryStore.OVERFLOW_BATCH + heldBack;
+        TimingWheel wheel = new TimingWheel(64, capacity, 0);
+        long[] first = new long[capacity];
+        for (int i = 0; i < capacity; i++) {
+            first[i] = wheel.schedule(1 + i, null);
+        }
+        for (long id : first) {
+            assertThat(wheel.cancel(id)).isTrue();
+        }
+        // The ring took the first releases, two full batches went to the overflow stack, the last
+        // few wait for the end of the pass.
+        java.util.Set<Long> second = new java.util.HashSet<>();
+        for (int i = 0; i < capacity - heldBack; i++) {
+            assertThat(second.add(wheel.schedule(1 + i, null))).isTrue();
+        }
+        assertThatThrownBy(() -> wheel.schedule(1, null)).isInstanceOf(IllegalStateException.class);
+        wheel.advance(0, new Recorder(), Integer.MAX_VALUE);
+        for (int i = 0; i < heldBack; i++) {
+            assertThat(second.add(wheel.schedule(1 + i, null))).isTrue();
+        }
+        for (long id : first) {
+            assertThat(second).doesNotContain(id);
+        }
+        assertThat(wheel.size()).isEqualTo(capacity);
+        wheel.checkInvariants();
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {2, 4, 8, 16, 32})
     void smallerGeometriesCoverEveryTickToo(int slots) {
