@@ -17,19 +17,26 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link TimerManager}: typed timeouts as the first layer of a {@link UnifiedTimeoutScheduler},
- * one wheel entry armed at the scheduler's deadline, and an inbox of one flag.
+ * one wheel entry armed at the earliest deadline, and an inbox of one flag.
  *
  * <p>Confined to the connection's thread, except the inbox: {@link #onTimerExpiry} runs on the
  * timer thread and touches only the flag, the executor and its own counters.
  *
  * <h2>Covering every deadline with one entry</h2>
  * Invariant: for every deadline {@code d} in any layer, either the wheel entry is pending at or
- * before {@code d}, or it has fired and a drain is owed. The manager observes the scheduler, so
- * it hears each deadline that is set: one earlier than the entry moves the entry (cancel and
+ * before {@code d}, or it has fired and a drain is owed. The manager observes the scheduler (or,
+ * until a protocol asks for the scheduler, the typed timeouts directly), so it hears each
+ * deadline that is set: one earlier than the entry moves the entry (cancel and
  * schedule; a cancel that loses to the expiry only adds a spurious drain), any other leaves it.
  * Removed deadlines are ignored: the entry fires early and the drain re-arms. A drain consumes
  * everything due, then arms the entry at the next deadline if it has fired, or moves it if a
  * layer set an earlier one while the drain ran.
+ *
+ * <h2>What a reset touches</h2>
+ * With many connections a reset is bound by cache misses, not instructions, so its path is kept
+ * short: manager, typed timeouts, their deadline array. The scheduler exists only once
+ * {@link #scheduler()} is called (a manager with typed timeouts alone never needs it), and the
+ * counters live in a separate object.
  */
 final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, TimerExpiryHandler, DeadlineObserver {
 
@@ -46,21 +53,20 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         }
     }
 
-    private final GlobalTimer timer;
+    // The fields a reset reads sit here, in one small object; counters live in Counters.
     private final CachedClock clock;
-    private final long connectionId;
     private final TypedTimeouts<E> typed;
-    private final UnifiedTimeoutScheduler scheduler;
+    private final GlobalTimer timer;
+    private final long connectionId;
     private final Executor wakeUpExecutor;
     private final TimeoutListener<E> listener;
     private final Runnable wakeUpTask = this::wakeUp;
+    private final Counters counters = new Counters();
+    /** Created by the first {@link #scheduler()} call; until then the typed timeouts are the only layer. */
+    private UnifiedTimeoutScheduler scheduler;
 
     // The inbox, shared with the timer thread: 1 from an expiry until the next drain.
     private volatile int signalled;
-    // Written by the timer thread alone (so ++ loses nothing); volatile so that stats() sees them.
-    private volatile long expiries;
-    private volatile long wakeUps;
-    private volatile long wakeUpFailures;
 
     // Volatile for isClosed() from any thread; written on the connection thread.
     private volatile boolean closed;
@@ -69,15 +75,25 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
     private long armedTimerId = NO_TIMER;
     private long armedDeadlineNs;
     private boolean draining;
-    private long registrations;
-    private long resets;
-    private long cancellations;
-    private long drains;
-    private long emptyDrains;
-    private long eventsDelivered;
-    private long wheelSchedules;
-    private long wheelCancels;
-    private long armFailures;
+
+    /**
+     * Counters, apart from the fields a reset reads so that they do not share its cache lines.
+     * Confined to the connection's thread, except the three the timer thread writes (alone, so
+     * ++ loses nothing; volatile so that stats() sees them).
+     */
+    private static final class Counters {
+        volatile long expiries;
+        volatile long wakeUps;
+        volatile long wakeUpFailures;
+        long registrations;
+        long cancellations;
+        long drains;
+        long emptyDrains;
+        long eventsDelivered;
+        long wheelSchedules;
+        long wheelCancels;
+        long armFailures;
+    }
 
     DefaultTimerManager(GlobalTimer timer, long connectionId, TypedTimeouts<E> typed,
                         Executor wakeUpExecutor, TimeoutListener<E> listener) {
@@ -87,9 +103,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         this.typed = typed;
         this.wakeUpExecutor = wakeUpExecutor;
         this.listener = listener;
-        this.scheduler = UnifiedTimeoutScheduler.create(timer.clock());
-        scheduler.addLayer(typed);
-        scheduler.observe(this);
+        typed.attach(this);
     }
 
     @Override
@@ -103,7 +117,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
     public void register(E type, long delay, TimeUnit unit) {
         long delayNs = checkDelay(type, delay, unit);
         ensureOpen();
-        registrations++;
+        counters.registrations++;
         typed.register(type, clock.refresh(), delayNs);
     }
 
@@ -111,11 +125,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
     public boolean reset(E type, long delay, TimeUnit unit) {
         long delayNs = checkDelay(type, delay, unit);
         ensureOpen();
-        if (!typed.reset(type, clock.nanoTime(), delayNs)) {
-            return false;
-        }
-        resets++;
-        return true;
+        return typed.reset(type, clock.nanoTime(), delayNs);
     }
 
     @Override
@@ -124,7 +134,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         if (closed || !typed.cancel(type)) {
             return false;
         }
-        cancellations++;
+        counters.cancellations++;
         return true;
     }
 
@@ -134,8 +144,8 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
             return 0;
         }
         int cancelled = typed.cancelAll();
-        cancellations += cancelled;
-        if (scheduler.nextDeadline() == NO_DEADLINE) {
+        counters.cancellations += cancelled;
+        if (earliestDeadline() == NO_DEADLINE) {
             // Nothing left to wait for: free the entry now rather than take a spurious wake-up.
             cancelArmedEntry();
         }
@@ -156,7 +166,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
 
     @Override
     public long nextDeadline() {
-        return closed ? NO_DEADLINE : scheduler.nextDeadline();
+        return closed ? NO_DEADLINE : earliestDeadline();
     }
 
     private static long checkDelay(Object type, long delay, TimeUnit unit) {
@@ -185,7 +195,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         }
         if (armedTimerId == NO_TIMER) {
             // Normally nothing else is pending then; the scheduler knows for sure.
-            arm(TimeoutLayer.earlier(deadlineNs, scheduler.nextDeadline()));
+            arm(TimeoutLayer.earlier(deadlineNs, earliestDeadline()));
         } else if (deadlineNs - armedDeadlineNs < 0) {
             arm(deadlineNs);
         }
@@ -197,18 +207,18 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         try {
             armedTimerId = timer.scheduleTimerAt(this, deadlineNs);
         } catch (RejectedExecutionException refused) {
-            armFailures++;
+            counters.armFailures++;
             throw refused;
         }
         armedDeadlineNs = deadlineNs;
-        wheelSchedules++;
+        counters.wheelSchedules++;
     }
 
     private void cancelArmedEntry() {
         if (armedTimerId != NO_TIMER) {
             // False when the entry fired first: its signal then only causes a spurious drain.
             if (timer.cancelTimer(armedTimerId)) {
-                wheelCancels++;
+                counters.wheelCancels++;
             }
             armedTimerId = NO_TIMER;
         }
@@ -220,13 +230,13 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
      */
     @Override
     public void onTimerExpiry(long timerId, long nowNs) {
-        expiries++;
+        counters.expiries++;
         if (SIGNALLED.compareAndSet(this, 0, 1) && wakeUpExecutor != null) {
             try {
                 wakeUpExecutor.execute(wakeUpTask);
-                wakeUps++;
+                counters.wakeUps++;
             } catch (Throwable refused) {
-                wakeUpFailures++;
+                counters.wakeUpFailures++;
                 // Lower the flag, so that a later expiry tries again; the timeouts wait meanwhile.
                 signalled = 0;
                 LOG.log(Level.WARNING, "wake-up executor refused the timer wake-up of connection " + connectionId, refused);
@@ -248,21 +258,21 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         TimeoutCheckResult due;
         draining = true;
         try {
-            due = scheduler.checkAll(nowNs);
+            due = scheduler == null ? typed.checkTimeouts(nowNs) : scheduler.checkAll(nowNs);
         } finally {
             draining = false;
         }
-        drains++;
-        eventsDelivered += due.eventCount();
+        counters.drains++;
+        counters.eventsDelivered += due.eventCount();
         if (due.isEmpty()) {
-            emptyDrains++;
+            counters.emptyDrains++;
         }
         rearm();
         return due;
     }
 
     private void rearm() {
-        long nextNs = scheduler.nextDeadline();
+        long nextNs = earliestDeadline();
         if (nextNs == NO_DEADLINE || (armedTimerId != NO_TIMER && nextNs - armedDeadlineNs >= 0)) {
             return;
         }
@@ -298,14 +308,29 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
 
     @Override
     public UnifiedTimeoutScheduler scheduler() {
+        if (scheduler == null) {
+            // The typed timeouts reported to this manager directly; from now on through the
+            // scheduler, which forwards every change here. The armed entry already covers them.
+            UnifiedTimeoutScheduler created = UnifiedTimeoutScheduler.create(timer.clock());
+            typed.detach();
+            created.addLayer(typed);
+            created.observe(this);
+            scheduler = created;
+        }
         return scheduler;
+    }
+
+    /** The earliest deadline over every layer: the typed timeouts' alone until a scheduler exists. */
+    private long earliestDeadline() {
+        return scheduler == null ? typed.nextDeadline() : scheduler.nextDeadline();
     }
 
     @Override
     public TimerManagerStats stats() {
-        return new TimerManagerStats(connectionId, closed ? 0 : typed.activeCount(), registrations, resets,
-                cancellations, expiries, wakeUps, wakeUpFailures, drains, emptyDrains, eventsDelivered,
-                wheelSchedules, wheelCancels, armFailures);
+        Counters c = counters;
+        return new TimerManagerStats(connectionId, closed ? 0 : typed.activeCount(), c.registrations, typed.resets(),
+                c.cancellations, c.expiries, c.wakeUps, c.wakeUpFailures, c.drains, c.emptyDrains, c.eventsDelivered,
+                c.wheelSchedules, c.wheelCancels, c.armFailures);
     }
 
     @Override
@@ -319,9 +344,14 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
             return;
         }
         closed = true;
-        cancellations += typed.cancelAll();
+        counters.cancellations += typed.cancelAll();
         cancelArmedEntry();
         timer.unregisterConnection(connectionId);
+    }
+
+    /** Whether {@link #scheduler()} has created the scheduler: a test seam. */
+    boolean hasScheduler() {
+        return scheduler != null;
     }
 
     /** The armed wheel entry's id, or 0: a test seam. */

@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
 
 /**
  * A connection's typed timeouts as a {@link TimeoutLayer}: at most one deadline per enum
- * constant, in an array indexed by ordinal, with a bitmask of the active ones (no map, no
- * boxing). Setting a deadline is a field write plus one call to the observer.
+ * constant, indexed by ordinal (the first four in fields, any further ones in an array), with a
+ * bitmask of the active ones (no map, no boxing). Setting a deadline is a field write plus one call to the observer.
  *
  * <p>Not thread-safe: confined to the connection's thread.
  *
@@ -30,8 +30,18 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
 
     static final String LAYER_NAME = "typed";
 
+    /** How many types keep their deadline in a field rather than in an array. */
+    static final int INLINE_TYPES = 4;
+
     private final E[] types;
-    private final long[] deadlinesNs;
+    // The deadlines of the first INLINE_TYPES ordinals live in fields, so that a reset of a
+    // TimeoutEvent reads no array: one cache line fewer on the per-packet path.
+    private long deadline0Ns;
+    private long deadline1Ns;
+    private long deadline2Ns;
+    private long deadline3Ns;
+    /** The deadlines of ordinals from {@link #INLINE_TYPES} on; null when there are none. */
+    private final long[] moreDeadlinesNs;
     /** Per type: the largest spread, 0 for none; null when no type has one. */
     private final long[] maxSpreadNs;
     /** Per type: the offset drawn by the current registration; null when no type has a spread. */
@@ -42,6 +52,7 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
     private long activeMask;
     private DeadlineObserver observer = DeadlineObserver.NONE;
     private boolean attached;
+    private long resets;
     private long checks;
     private long eventsFired;
 
@@ -52,7 +63,7 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
      */
     TypedTimeouts(E[] types, long[] maxSpreadNs, SplittableRandom spreadRandom) {
         this.types = types;
-        this.deadlinesNs = new long[types.length];
+        this.moreDeadlinesNs = types.length > INLINE_TYPES ? new long[types.length - INLINE_TYPES] : null;
         this.maxSpreadNs = maxSpreadNs;
         this.spreadOffsetsNs = maxSpreadNs == null ? null : new long[types.length];
         this.spreadRandom = spreadRandom;
@@ -87,6 +98,7 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
             return false;
         }
         set(ordinal, nowNs, delayNs, spreadOffsetsNs == null ? 0 : spreadOffsetsNs[ordinal]);
+        resets++;
         return true;
     }
 
@@ -96,7 +108,7 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
             totalNs = Long.MAX_VALUE;
         }
         long deadlineNs = TimeoutLayer.deadlineAfter(nowNs, totalNs);
-        deadlinesNs[ordinal] = deadlineNs;
+        setDeadline(ordinal, deadlineNs);
         activeMask |= bit(ordinal);
         observer.deadlineChanged(this, deadlineNs);
         return deadlineNs;
@@ -129,11 +141,36 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
 
     long deadline(E type) {
         int ordinal = type.ordinal();
-        return (activeMask & bit(ordinal)) == 0 ? NO_DEADLINE : deadlinesNs[ordinal];
+        return (activeMask & bit(ordinal)) == 0 ? NO_DEADLINE : deadlineOf(ordinal);
+    }
+
+    /** @return how many {@link #reset}s moved an active timeout */
+    long resets() {
+        return resets;
     }
 
     int activeCount() {
         return Long.bitCount(activeMask);
+    }
+
+    private long deadlineOf(int ordinal) {
+        return switch (ordinal) {
+            case 0 -> deadline0Ns;
+            case 1 -> deadline1Ns;
+            case 2 -> deadline2Ns;
+            case 3 -> deadline3Ns;
+            default -> moreDeadlinesNs[ordinal - INLINE_TYPES];
+        };
+    }
+
+    private void setDeadline(int ordinal, long deadlineNs) {
+        switch (ordinal) {
+            case 0 -> deadline0Ns = deadlineNs;
+            case 1 -> deadline1Ns = deadlineNs;
+            case 2 -> deadline2Ns = deadlineNs;
+            case 3 -> deadline3Ns = deadlineNs;
+            default -> moreDeadlinesNs[ordinal - INLINE_TYPES] = deadlineNs;
+        }
     }
 
     private static long bit(int ordinal) {
@@ -151,7 +188,7 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
     public long nextDeadline() {
         long earliestNs = NO_DEADLINE;
         for (long mask = activeMask; mask != 0; mask &= mask - 1) {
-            earliestNs = TimeoutLayer.earlier(earliestNs, deadlinesNs[Long.numberOfTrailingZeros(mask)]);
+            earliestNs = TimeoutLayer.earlier(earliestNs, deadlineOf(Long.numberOfTrailingZeros(mask)));
         }
         return earliestNs;
     }
@@ -163,9 +200,9 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
         long due = 0;
         for (long mask = activeMask; mask != 0; mask &= mask - 1) {
             int ordinal = Long.numberOfTrailingZeros(mask);
-            if (deadlinesNs[ordinal] - nowNs <= 0) {
+            if (deadlineOf(ordinal) - nowNs <= 0) {
                 due |= bit(ordinal);
-                result.addEvent(types[ordinal], deadlinesNs[ordinal]);
+                result.addEvent(types[ordinal], deadlineOf(ordinal));
             }
         }
         if (due != 0) {
@@ -192,13 +229,22 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
         attached = true;
     }
 
+    /**
+     * Disconnects the observer, so that the layer can be {@linkplain #attach attached} to another:
+     * the manager's own step when it hands its typed timeouts from itself to its scheduler.
+     */
+    void detach() {
+        observer = DeadlineObserver.NONE;
+        attached = false;
+    }
+
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder("TypedTimeouts[");
         boolean first = true;
         for (long mask = activeMask; mask != 0; mask &= mask - 1) {
             int ordinal = Long.numberOfTrailingZeros(mask);
-            text.append(first ? "" : ", ").append(types[ordinal]).append('@').append(deadlinesNs[ordinal]);
+            text.append(first ? "" : ", ").append(types[ordinal]).append('@').append(deadlineOf(ordinal));
             first = false;
         }
         return text.append(']').toString();

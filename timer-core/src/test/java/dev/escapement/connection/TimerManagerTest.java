@@ -15,6 +15,7 @@ import dev.escapement.TimerStats;
 import dev.escapement.clock.ManualClock;
 import dev.escapement.unified.TestLayer;
 import dev.escapement.unified.TimeoutCheckResult;
+import dev.escapement.unified.UnifiedTimeoutScheduler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -276,6 +277,35 @@ class TimerManagerTest {
         assertThat(manager.scheduler().layers()).hasSize(2);
         timer.doWork();
         assertThat(timer.stats().pending()).as("re-armed for IDLE").isEqualTo(1);
+    }
+
+    @Test
+    void typedTimeoutsAloneNeedNoSchedulerAndHandOverToItWhenAsked() {
+        DefaultTimerManager<TimeoutEvent> manager = (DefaultTimerManager<TimeoutEvent>) manager(1);
+        manager.register(IDLE, 30, SECONDS);
+        manager.register(CONNECTION, 10, SECONDS);
+        manager.reset(IDLE, 40, SECONDS);
+        manager.cancel(CONNECTION);
+        advance(1, SECONDS);
+        assertThat(manager.hasScheduler()).as("the per-packet path has no scheduler to go through").isFalse();
+        long idleNs = manager.deadline(IDLE);
+        assertThat(manager.nextDeadline()).isEqualTo(idleNs);
+
+        UnifiedTimeoutScheduler scheduler = manager.scheduler();
+        assertThat(manager.hasScheduler()).isTrue();
+        assertThat(manager.scheduler()).isSameAs(scheduler);
+        assertThat(scheduler.layers()).hasSize(1);
+        assertThat(scheduler.nextDeadline()).as("handed over with its deadline").isEqualTo(idleNs);
+        manager.register(CONNECTION, 5, SECONDS);
+        assertThat(scheduler.nextDeadline()).as("later changes reach the scheduler")
+                .isEqualTo(manager.deadline(CONNECTION));
+        long commandsBefore = wheelCommands();
+        manager.register(PATH_VALIDATION, 1, SECONDS);
+        assertThat(wheelCommands()).as("an earlier deadline still moves the entry").isEqualTo(commandsBefore + 2);
+        advance(1, SECONDS);
+        assertThat(delivered).containsExactly("1:PATH_VALIDATION");
+        advance(4, SECONDS);
+        assertThat(delivered).containsExactly("1:PATH_VALIDATION", "1:CONNECTION");
     }
 
     // ------------------------------------------------------------------ C4: stale events
