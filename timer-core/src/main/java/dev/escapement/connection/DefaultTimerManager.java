@@ -11,6 +11,7 @@ import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +35,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>What a reset touches</h2>
  * With many connections a reset is bound by cache misses, not instructions, so its path is kept
- * short: manager, typed timeouts, their deadline array. The scheduler exists only once
- * {@link #scheduler()} is called (a manager with typed timeouts alone never needs it), and the
- * counters live in a separate object.
+ * short: one object, the manager, which holds its typed timeouts by extending them. The scheduler
+ * exists only once {@link #scheduler()} is called (a manager with typed timeouts alone never
+ * needs it), and the counters live in a separate object.
  */
-final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, TimerExpiryHandler, DeadlineObserver {
+final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> implements TimerManager<E>, TimerExpiryHandler, DeadlineObserver {
 
     private static final System.Logger LOG = System.getLogger(TimerManager.class.getName());
     private static final long NO_TIMER = 0L;
@@ -55,7 +56,6 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
 
     // The fields a reset reads sit here, in one small object; counters live in Counters.
     private final CachedClock clock;
-    private final TypedTimeouts<E> typed;
     private final GlobalTimer timer;
     private final long connectionId;
     private final Executor wakeUpExecutor;
@@ -95,15 +95,15 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         long armFailures;
     }
 
-    DefaultTimerManager(GlobalTimer timer, long connectionId, TypedTimeouts<E> typed,
-                        Executor wakeUpExecutor, TimeoutListener<E> listener) {
+    DefaultTimerManager(GlobalTimer timer, long connectionId, E[] types, long[] maxSpreadNs,
+                        SplittableRandom spreadRandom, Executor wakeUpExecutor, TimeoutListener<E> listener) {
+        super(types, maxSpreadNs, spreadRandom);
         this.timer = timer;
         this.clock = timer.cachedClock();
         this.connectionId = connectionId;
-        this.typed = typed;
         this.wakeUpExecutor = wakeUpExecutor;
         this.listener = listener;
-        typed.attach(this);
+        attachTimeouts(this);
     }
 
     @Override
@@ -118,20 +118,20 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         long delayNs = checkDelay(type, delay, unit);
         ensureOpen();
         counters.registrations++;
-        typed.register(type, clock.refresh(), delayNs);
+        setTimeout(type, clock.refresh(), delayNs);
     }
 
     @Override
     public boolean reset(E type, long delay, TimeUnit unit) {
         long delayNs = checkDelay(type, delay, unit);
         ensureOpen();
-        return typed.reset(type, clock.nanoTime(), delayNs);
+        return moveTimeout(type, clock.nanoTime(), delayNs);
     }
 
     @Override
     public boolean cancel(E type) {
         Objects.requireNonNull(type, "type");
-        if (closed || !typed.cancel(type)) {
+        if (closed || !removeTimeout(type)) {
             return false;
         }
         counters.cancellations++;
@@ -143,7 +143,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         if (closed) {
             return 0;
         }
-        int cancelled = typed.cancelAll();
+        int cancelled = removeAllTimeouts();
         counters.cancellations += cancelled;
         if (earliestDeadline() == NO_DEADLINE) {
             // Nothing left to wait for: free the entry now rather than take a spurious wake-up.
@@ -155,13 +155,13 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
     @Override
     public boolean isActive(E type) {
         Objects.requireNonNull(type, "type");
-        return !closed && typed.isActive(type);
+        return !closed && hasTimeout(type);
     }
 
     @Override
     public long deadline(E type) {
         Objects.requireNonNull(type, "type");
-        return closed ? NO_DEADLINE : typed.deadline(type);
+        return closed ? NO_DEADLINE : timeoutDeadline(type);
     }
 
     @Override
@@ -258,7 +258,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
         TimeoutCheckResult due;
         draining = true;
         try {
-            due = scheduler == null ? typed.checkTimeouts(nowNs) : scheduler.checkAll(nowNs);
+            due = scheduler == null ? consumeDueTimeouts(nowNs) : scheduler.checkAll(nowNs);
         } finally {
             draining = false;
         }
@@ -312,8 +312,8 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
             // The typed timeouts reported to this manager directly; from now on through the
             // scheduler, which forwards every change here. The armed entry already covers them.
             UnifiedTimeoutScheduler created = UnifiedTimeoutScheduler.create(timer.clock());
-            typed.detach();
-            created.addLayer(typed);
+            detachTimeouts();
+            created.addLayer(layer());
             created.observe(this);
             scheduler = created;
         }
@@ -322,13 +322,13 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
 
     /** The earliest deadline over every layer: the typed timeouts' alone until a scheduler exists. */
     private long earliestDeadline() {
-        return scheduler == null ? typed.nextDeadline() : scheduler.nextDeadline();
+        return scheduler == null ? earliestTimeoutDeadline() : scheduler.nextDeadline();
     }
 
     @Override
     public TimerManagerStats stats() {
         Counters c = counters;
-        return new TimerManagerStats(connectionId, closed ? 0 : typed.activeCount(), c.registrations, typed.resets(),
+        return new TimerManagerStats(connectionId, closed ? 0 : activeTimeoutCount(), c.registrations, timeoutResets(),
                 c.cancellations, c.expiries, c.wakeUps, c.wakeUpFailures, c.drains, c.emptyDrains, c.eventsDelivered,
                 c.wheelSchedules, c.wheelCancels, c.armFailures);
     }
@@ -344,7 +344,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
             return;
         }
         closed = true;
-        counters.cancellations += typed.cancelAll();
+        counters.cancellations += removeAllTimeouts();
         cancelArmedEntry();
         timer.unregisterConnection(connectionId);
     }
@@ -366,7 +366,7 @@ final class DefaultTimerManager<E extends Enum<E>> implements TimerManager<E>, T
 
     @Override
     public String toString() {
-        return "TimerManager[connection " + connectionId + (closed ? ", closed" : ", " + typed)
+        return "TimerManager[connection " + connectionId + (closed ? ", closed" : ", " + describeTimeouts())
                 + (armedTimerId == NO_TIMER ? ", unarmed" : ", armed at " + armedDeadlineNs + " ns") + "]";
     }
 }

@@ -333,10 +333,10 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
             }
             DefaultTimerManager<E> manager;
             try {
-                TypedTimeouts<E> typed = anySpread
-                        ? new TypedTimeouts<>(types, maxSpreadNs.clone(), spreadRandom())
-                        : new TypedTimeouts<>(types, null, null);
-                manager = new DefaultTimerManager<>(timer, connectionId, typed, wakeUpExecutor, listener);
+                manager = anySpread
+                        ? new DefaultTimerManager<>(timer, connectionId, types, maxSpreadNs.clone(), spreadRandom(),
+                                wakeUpExecutor, listener)
+                        : new DefaultTimerManager<>(timer, connectionId, types, null, null, wakeUpExecutor, listener);
             } catch (RuntimeException | Error failure) {
                 timer.unregisterConnection(connectionId);
                 throw failure;

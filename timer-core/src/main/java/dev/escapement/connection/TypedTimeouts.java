@@ -8,22 +8,29 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * A connection's typed timeouts as a {@link TimeoutLayer}: at most one deadline per enum
- * constant, indexed by ordinal (the first four in fields, any further ones in an array), with a
- * bitmask of the active ones (no map, no boxing). Setting a deadline is a field write plus one call to the observer.
+ * A connection's typed timeouts: at most one deadline per enum constant, indexed by ordinal (the
+ * first four in fields, any further ones in an array), with a bitmask of the active ones (no map,
+ * no boxing). Setting a deadline is a field write plus one call to the observer. {@link #layer()}
+ * is their {@link TimeoutLayer} view, the one a {@link dev.escapement.unified.UnifiedTimeoutScheduler}
+ * holds.
+ *
+ * <p>The {@link TimerManager} extends this class rather than holding an instance, so that a reset
+ * reads one object: with many connections a reset is bound by cache misses, and every object on
+ * its path is one more (see {@code docs/design-decisions.md}, C12). The methods are named so that
+ * they do not collide with the manager's public ones.
  *
  * <p>Not thread-safe: confined to the connection's thread.
  *
  * <h2>Spread</h2>
- * A type may be given a spread: each {@link #register} adds an offset drawn uniformly from
+ * A type may be given a spread: each {@link #setTimeout} adds an offset drawn uniformly from
  * {@code [0, spread)}, so that connections accepted together do not all time out in the same
- * tick. The offset is kept for the registration's {@link #reset}s, so that resetting with the
- * same delay only ever moves the deadline later. A spread never makes a timeout shorter than its
- * delay.
+ * tick. The offset is kept for the registration's {@link #moveTimeout}s, so that resetting with
+ * the same delay only ever moves the deadline later. A spread never makes a timeout shorter than
+ * its delay.
  *
  * @param <E> the event type, at most {@value #MAX_TYPES} constants
  */
-final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
+class TypedTimeouts<E extends Enum<E>> {
 
     /** The most constants an event type may have: one bit each in the active mask. */
     static final int MAX_TYPES = Long.SIZE;
@@ -48,6 +55,7 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
     private final long[] spreadOffsetsNs;
     private final SplittableRandom spreadRandom;
     private final TimeoutCheckResult result = new TimeoutCheckResult();
+    private final Layer layer = new Layer();
 
     private long activeMask;
     private DeadlineObserver observer = DeadlineObserver.NONE;
@@ -75,7 +83,7 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
      *
      * @return the deadline
      */
-    long register(E type, long nowNs, long delayNs) {
+    final long setTimeout(E type, long nowNs, long delayNs) {
         int ordinal = type.ordinal();
         long offsetNs = 0;
         if (spreadOffsetsNs != null) {
@@ -92,7 +100,7 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
      *
      * @return false, doing nothing, if {@code type} is not active
      */
-    boolean reset(E type, long nowNs, long delayNs) {
+    final boolean moveTimeout(E type, long nowNs, long delayNs) {
         int ordinal = type.ordinal();
         if ((activeMask & bit(ordinal)) == 0) {
             return false;
@@ -110,46 +118,46 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
         long deadlineNs = TimeoutLayer.deadlineAfter(nowNs, totalNs);
         setDeadline(ordinal, deadlineNs);
         activeMask |= bit(ordinal);
-        observer.deadlineChanged(this, deadlineNs);
+        observer.deadlineChanged(layer, deadlineNs);
         return deadlineNs;
     }
 
     /** @return true if {@code type} was active */
-    boolean cancel(E type) {
+    final boolean removeTimeout(E type) {
         long bit = bit(type.ordinal());
         if ((activeMask & bit) == 0) {
             return false;
         }
         activeMask &= ~bit;
-        observer.deadlineChanged(this, NO_DEADLINE);
+        observer.deadlineChanged(layer, TimeoutLayer.NO_DEADLINE);
         return true;
     }
 
     /** @return how many timeouts were active */
-    int cancelAll() {
+    final int removeAllTimeouts() {
         int cancelled = Long.bitCount(activeMask);
         if (cancelled > 0) {
             activeMask = 0;
-            observer.deadlineChanged(this, NO_DEADLINE);
+            observer.deadlineChanged(layer, TimeoutLayer.NO_DEADLINE);
         }
         return cancelled;
     }
 
-    boolean isActive(E type) {
+    final boolean hasTimeout(E type) {
         return (activeMask & bit(type.ordinal())) != 0;
     }
 
-    long deadline(E type) {
+    final long timeoutDeadline(E type) {
         int ordinal = type.ordinal();
-        return (activeMask & bit(ordinal)) == 0 ? NO_DEADLINE : deadlineOf(ordinal);
+        return (activeMask & bit(ordinal)) == 0 ? TimeoutLayer.NO_DEADLINE : deadlineOf(ordinal);
     }
 
-    /** @return how many {@link #reset}s moved an active timeout */
-    long resets() {
+    /** @return how many {@link #moveTimeout}s moved an active timeout */
+    final long timeoutResets() {
         return resets;
     }
 
-    int activeCount() {
+    final int activeTimeoutCount() {
         return Long.bitCount(activeMask);
     }
 
@@ -179,22 +187,22 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
 
     // ------------------------------------------------------------------ TimeoutLayer
 
-    @Override
-    public String layerName() {
-        return LAYER_NAME;
+    /** @return these timeouts as a layer */
+    final TimeoutLayer layer() {
+        return layer;
     }
 
-    @Override
-    public long nextDeadline() {
-        long earliestNs = NO_DEADLINE;
+    /** @return the earliest active deadline, or {@link TimeoutLayer#NO_DEADLINE} */
+    final long earliestTimeoutDeadline() {
+        long earliestNs = TimeoutLayer.NO_DEADLINE;
         for (long mask = activeMask; mask != 0; mask &= mask - 1) {
             earliestNs = TimeoutLayer.earlier(earliestNs, deadlineOf(Long.numberOfTrailingZeros(mask)));
         }
         return earliestNs;
     }
 
-    @Override
-    public TimeoutCheckResult checkTimeouts(long nowNs) {
+    /** Consumes the timeouts due at {@code nowNs}: the layer's {@link TimeoutLayer#checkTimeouts}. */
+    final TimeoutCheckResult consumeDueTimeouts(long nowNs) {
         checks++;
         result.clear();
         long due = 0;
@@ -210,18 +218,17 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
             activeMask &= ~due;
             eventsFired += Long.bitCount(due);
             result.sortEventsByDeadline();
-            observer.deadlineChanged(this, NO_DEADLINE);
+            observer.deadlineChanged(layer, TimeoutLayer.NO_DEADLINE);
         }
         return result;
     }
 
-    @Override
-    public TimeoutLayerStats stats() {
-        return new TimeoutLayerStats(LAYER_NAME, activeCount(), checks, eventsFired, 0);
+    final TimeoutLayerStats timeoutStats() {
+        return new TimeoutLayerStats(LAYER_NAME, activeTimeoutCount(), checks, eventsFired, 0);
     }
 
-    @Override
-    public void attach(DeadlineObserver observer) {
+    /** Connects the one observer: the layer's {@link TimeoutLayer#attach}. */
+    final void attachTimeouts(DeadlineObserver observer) {
         if (attached) {
             throw new IllegalStateException("the typed timeouts of a TimerManager report to its own scheduler only");
         }
@@ -230,16 +237,54 @@ final class TypedTimeouts<E extends Enum<E>> implements TimeoutLayer {
     }
 
     /**
-     * Disconnects the observer, so that the layer can be {@linkplain #attach attached} to another:
+     * Disconnects the observer, so that the layer can be {@linkplain #attachTimeouts attached} to another:
      * the manager's own step when it hands its typed timeouts from itself to its scheduler.
      */
-    void detach() {
+    final void detachTimeouts() {
         observer = DeadlineObserver.NONE;
         attached = false;
     }
 
-    @Override
-    public String toString() {
+    /** The {@link TimeoutLayer} view of these timeouts. */
+    final class Layer implements TimeoutLayer {
+
+        /** @return the timeouts this is the view of */
+        TypedTimeouts<E> owner() {
+            return TypedTimeouts.this;
+        }
+
+        @Override
+        public String layerName() {
+            return LAYER_NAME;
+        }
+
+        @Override
+        public long nextDeadline() {
+            return earliestTimeoutDeadline();
+        }
+
+        @Override
+        public TimeoutCheckResult checkTimeouts(long nowNs) {
+            return consumeDueTimeouts(nowNs);
+        }
+
+        @Override
+        public TimeoutLayerStats stats() {
+            return timeoutStats();
+        }
+
+        @Override
+        public void attach(DeadlineObserver observer) {
+            attachTimeouts(observer);
+        }
+
+        @Override
+        public String toString() {
+            return describeTimeouts();
+        }
+    }
+
+    final String describeTimeouts() {
         StringBuilder text = new StringBuilder("TypedTimeouts[");
         boolean first = true;
         for (long mask = activeMask; mask != 0; mask &= mask - 1) {

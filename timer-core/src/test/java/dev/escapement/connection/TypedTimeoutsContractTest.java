@@ -10,18 +10,21 @@ class TypedTimeoutsContractTest extends TimeoutLayerContractTest {
 
     @Override
     protected TimeoutLayer newLayer() {
-        return new TypedTimeouts<>(TimeoutEvent.values(), null, null);
+        return new TypedTimeouts<>(TimeoutEvent.values(), null, null).layer();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TypedTimeouts<TimeoutEvent> owner(TimeoutLayer layer) {
+        return ((TypedTimeouts<TimeoutEvent>.Layer) layer).owner();
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     protected void set(TimeoutLayer layer, int key, long deadlineNs) {
-        ((TypedTimeouts<TimeoutEvent>) layer).register(KEYS[key], deadlineNs, 0);
+        owner(layer).setTimeout(KEYS[key], deadlineNs, 0);
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     protected void remove(TimeoutLayer layer, int key) {
-        ((TypedTimeouts<TimeoutEvent>) layer).cancel(KEYS[key]);
+        owner(layer).removeTimeout(KEYS[key]);
     }
 }

@@ -29,7 +29,7 @@ class TypedTimeoutsModelTest {
         SplittableRandom random = new SplittableRandom(seed);
         TypedTimeouts<Ten> typed = new TypedTimeouts<>(Ten.values(), null, null);
         List<Long> reported = new ArrayList<>();
-        typed.attach((DeadlineObserver) (layer, deadlineNs) -> reported.add(deadlineNs));
+        typed.attachTimeouts((DeadlineObserver) (layer, deadlineNs) -> reported.add(deadlineNs));
         Map<Ten, Long> model = new TreeMap<>();
         // Near the wrap of nanoTime, so that comparisons by subtraction are exercised too.
         long nowNs = Long.MAX_VALUE - 5_000;
@@ -40,7 +40,7 @@ class TypedTimeoutsModelTest {
             switch (random.nextInt(5)) {
                 case 0 -> {
                     long delayNs = random.nextLong(1_000);
-                    long deadlineNs = typed.register(type, nowNs, delayNs);
+                    long deadlineNs = typed.setTimeout(type, nowNs, delayNs);
                     assertThat(deadlineNs).isEqualTo(TimeoutLayer.deadlineAfter(nowNs, delayNs));
                     model.put(type, deadlineNs);
                     assertThat(reported).containsExactly(deadlineNs);
@@ -48,7 +48,7 @@ class TypedTimeoutsModelTest {
                 case 1 -> {
                     long delayNs = random.nextLong(1_000);
                     boolean active = model.containsKey(type);
-                    assertThat(typed.reset(type, nowNs, delayNs)).isEqualTo(active);
+                    assertThat(typed.moveTimeout(type, nowNs, delayNs)).isEqualTo(active);
                     if (active) {
                         resets++;
                         model.put(type, TimeoutLayer.deadlineAfter(nowNs, delayNs));
@@ -59,12 +59,12 @@ class TypedTimeoutsModelTest {
                 }
                 case 2 -> {
                     boolean active = model.remove(type) != null;
-                    assertThat(typed.cancel(type)).isEqualTo(active);
+                    assertThat(typed.removeTimeout(type)).isEqualTo(active);
                     assertThat(reported).hasSize(active ? 1 : 0);
                 }
                 case 3 -> {
                     nowNs += random.nextLong(300);
-                    TimeoutCheckResult due = typed.checkTimeouts(nowNs);
+                    TimeoutCheckResult due = typed.consumeDueTimeouts(nowNs);
                     long now = nowNs;
                     List<Map.Entry<Ten, Long>> expected = model.entrySet().stream()
                             .filter(e -> e.getValue() - now <= 0)
@@ -80,15 +80,15 @@ class TypedTimeoutsModelTest {
                 default -> nowNs += random.nextLong(50);
             }
             for (Ten each : Ten.values()) {
-                assertThat(typed.isActive(each)).isEqualTo(model.containsKey(each));
-                assertThat(typed.deadline(each)).isEqualTo(model.getOrDefault(each, TimeoutLayer.NO_DEADLINE));
+                assertThat(typed.hasTimeout(each)).isEqualTo(model.containsKey(each));
+                assertThat(typed.timeoutDeadline(each)).isEqualTo(model.getOrDefault(each, TimeoutLayer.NO_DEADLINE));
             }
             long now = nowNs;
             long earliest = model.values().stream()
                     .min(Comparator.comparingLong(d -> d - now)).orElse(TimeoutLayer.NO_DEADLINE);
-            assertThat(typed.nextDeadline()).isEqualTo(earliest);
-            assertThat(typed.activeCount()).isEqualTo(model.size());
+            assertThat(typed.earliestTimeoutDeadline()).isEqualTo(earliest);
+            assertThat(typed.activeTimeoutCount()).isEqualTo(model.size());
         }
-        assertThat(typed.resets()).isEqualTo(resets);
+        assertThat(typed.timeoutResets()).isEqualTo(resets);
     }
 }

@@ -15,18 +15,21 @@ class WideTypedTimeoutsContractTest extends TimeoutLayerContractTest {
 
     @Override
     protected TimeoutLayer newLayer() {
-        return new TypedTimeouts<>(Eight.values(), null, null);
+        return new TypedTimeouts<>(Eight.values(), null, null).layer();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TypedTimeouts<Eight> owner(TimeoutLayer layer) {
+        return ((TypedTimeouts<Eight>.Layer) layer).owner();
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     protected void set(TimeoutLayer layer, int key, long deadlineNs) {
-        ((TypedTimeouts<Eight>) layer).register(KEYS[key], deadlineNs, 0);
+        owner(layer).setTimeout(KEYS[key], deadlineNs, 0);
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     protected void remove(TimeoutLayer layer, int key) {
-        ((TypedTimeouts<Eight>) layer).cancel(KEYS[key]);
+        owner(layer).removeTimeout(KEYS[key]);
     }
 }
