@@ -48,7 +48,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * wrote long before: producer and owner never write the same cache line per timer, and a producer
  * never reads an entry's state word to learn its generation. When the ring is full the owner
  * pushes onto a lock-free (Treiber) stack with an ABA tag, which producers use when the ring is
- * empty; entries never used yet come last.
+ * empty; entries never used yet come last. An owner that schedules itself (the wheel used alone)
+ * keeps a small cache of the ids it released and takes them back without an atomic operation;
+ * the end of every pass hands that cache to producers.
  */
 final class EntryStore {
 
@@ -95,6 +97,9 @@ final class EntryStore {
      */
     static final int OVERFLOW_BATCH = 1024;
 
+    /** The most released ids the owner keeps for its own allocations. */
+    static final int OWNER_CACHE = 256;
+
     private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle CHUNK_REF = MethodHandles.arrayElementVarHandle(long[][].class);
     private static final VarHandle RING_SLOT = MethodHandles.arrayElementVarHandle(long[].class);
@@ -136,6 +141,14 @@ final class EntryStore {
     private int overflowHeadPlusOne;
     private int overflowTail = NIL;
     private int overflowCount;
+    /**
+     * Owner: ids it released and takes back for its own {@link #allocateOwned} without an atomic
+     * operation. Used only once the owner allocates itself (a timer thread that only links what
+     * producers allocated never fills it), and emptied into the ring by {@link #flushReleases}.
+     */
+    private final long[] ownerIds = new long[OWNER_CACHE];
+    private int ownerIdCount;
+    private int ownerIdLimit;
     /** Entries never used yet start here; it only grows, up to {@link #capacity}. */
     private final AtomicInteger freshIndex = new AtomicInteger();
 
@@ -221,6 +234,18 @@ final class EntryStore {
             }
         }
         return idOf(index, wordGeneration((long) WORD.getVolatile(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK)));
+    }
+
+    /**
+     * Owner: as {@link #allocate}, first from the ids the owner released itself, which it takes
+     * without an atomic operation. The first call turns that cache on.
+     */
+    long allocateOwned() {
+        if (ownerIdCount > 0) {
+            return ownerIds[--ownerIdCount];
+        }
+        ownerIdLimit = OWNER_CACHE;
+        return allocate();
     }
 
     private long takeFromRing() {
@@ -309,8 +334,19 @@ final class EntryStore {
     }
 
     /**
+     * Owner: marks an entry it has just {@linkplain #allocateOwned allocated} pending and linked in
+     * one store. No other thread can know the new id yet, so no compare-and-set is needed.
+     */
+    void markPendingLinked(long id) {
+        int index = indexOf(id);
+        WORD.setRelease(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK,
+                word(generationOf(id), PENDING, 0) | LINKED_BIT);
+    }
+
+    /**
      * Owner: returns an entry for reuse under the next generation, dropping its payload. Goes to
-     * the free ring, or to the overflow stack when the ring is full.
+     * the owner's own cache while it allocates, else to the free ring, or to the overflow stack
+     * when the ring is full.
      */
     void release(int index) {
         release(index, wordGeneration((long) WORD.getVolatile(words[index >>> CHUNK_SHIFT], index & CHUNK_INDEX_MASK)));
@@ -332,9 +368,20 @@ final class EntryStore {
     void releaseClean(int index, long currentGeneration) {
         int chunk = index >>> CHUNK_SHIFT;
         int offset = index & CHUNK_INDEX_MASK;
-        long[] wordChunk = words[chunk];
         // The generation comes from the caller's id: reading the word would cost a cache miss.
         long generation = nextGeneration(currentGeneration);
+        if (ownerIdCount < ownerIdLimit) {
+            WORD.setRelease(words[chunk], offset, word(generation, FREE, 0));
+            ownerIds[ownerIdCount++] = idOf(index, generation);
+            return;
+        }
+        offerReleased(index, generation);
+    }
+
+    /** Owner: hands a released entry to producers, through the ring or the overflow chain. */
+    private void offerReleased(int index, long generation) {
+        long[] wordChunk = words[index >>> CHUNK_SHIFT];
+        int offset = index & CHUNK_INDEX_MASK;
         long id = idOf(index, generation);
         long tail = ownerTail;
         if (tail - ownerHeadCache >= ring.length) {
@@ -355,16 +402,25 @@ final class EntryStore {
         }
         overflowHeadPlusOne = index + 1;
         if (++overflowCount >= OVERFLOW_BATCH) {
-            flushReleases();
+            pushOverflowChain();
         }
     }
 
     /**
      * Owner: pushes the entries released while the ring was full onto the overflow stack, where
-     * producers find them, with one compare-and-set. The wheel calls this at the end of every
-     * advance, so a released entry waits at most one pass.
+     * producers find them, with one compare-and-set, after the owner's own cache has gone to the
+     * ring. The wheel calls this at the end of every advance, so a released entry waits at most
+     * one pass.
      */
     void flushReleases() {
+        while (ownerIdCount > 0) {
+            long id = ownerIds[--ownerIdCount];
+            offerReleased(indexOf(id), generationOf(id));
+        }
+        pushOverflowChain();
+    }
+
+    private void pushOverflowChain() {
         if (overflowHeadPlusOne == 0) {
             return;
         }

@@ -152,12 +152,14 @@ public final class TimingWheel {
      * @throws IllegalStateException if the wheel already holds {@link #capacity()} entries
      */
     public long schedule(long deadlineTick, Object payload) {
-        long id = store.allocate();
+        // The owner's own path: an id it released itself, and one store to mark it pending and
+        // linked, since no other thread knows the id yet. No atomic operation until a cancel.
+        long id = store.allocateOwned();
         if (id == NO_TIMER) {
             throw new IllegalStateException("timing wheel is full: capacity " + store.capacity() + " entries");
         }
-        store.markPending(id);
-        linkPending(id, deadlineTick, payload);
+        store.markPendingLinked(id);
+        insertNew(EntryStore.indexOf(id), deadlineTick, payload);
         return id;
     }
 
@@ -179,7 +181,12 @@ public final class TimingWheel {
         if (!tryCancel(timerId)) {
             return false;
         }
-        remove(timerId);
+        // Cancelled by this call, so live and not expiring (checked above): unlink and release
+        // without reading the word again.
+        if (inList(entry)) {
+            unlinkEntry(entry);
+        }
+        releaseEntry(entry, EntryStore.generationOf(timerId));
         return true;
     }
 

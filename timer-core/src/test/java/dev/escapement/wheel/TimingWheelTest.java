@@ -363,7 +363,8 @@ class TimingWheelTest {
     @Test
     void entriesReleasedPastAFullFreeRingReachProducersInBatchesAndAtTheEndOfThePass() {
         int heldBack = 10;
-        int capacity = EntryStore.MAX_RING_SIZE + 2 * EntryStore.OVERFLOW_BATCH + heldBack;
+        // The owner's schedule calls turn its own cache on: the first releases fill it.
+        int capacity = EntryStore.OWNER_CACHE + EntryStore.MAX_RING_SIZE + 2 * EntryStore.OVERFLOW_BATCH + heldBack;
         TimingWheel wheel = new TimingWheel(64, capacity, 0);
         long[] first = new long[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -372,8 +373,8 @@ class TimingWheelTest {
         for (long id : first) {
             assertThat(wheel.cancel(id)).isTrue();
         }
-        // The ring took the first releases, two full batches went to the overflow stack, the last
-        // few wait for the end of the pass.
+        // The owner's cache and then the ring took the first releases, two full batches went to
+        // the overflow stack, the last few wait for the end of the pass.
         java.util.Set<Long> second = new java.util.HashSet<>();
         for (int i = 0; i < capacity - heldBack; i++) {
             assertThat(second.add(wheel.schedule(1 + i, null))).isTrue();
@@ -388,6 +389,53 @@ class TimingWheelTest {
         }
         assertThat(wheel.size()).isEqualTo(capacity);
         wheel.checkInvariants();
+    }
+
+    @Test
+    void theOwnersReleasesServeItsOwnSchedulesFirstAndReachProducersAtTheEndOfThePass() {
+        int capacity = EntryStore.OWNER_CACHE + 44;
+        TimingWheel producersOnly = new TimingWheel(64, capacity, 0);
+        long[] linked = new long[capacity];
+        for (int i = 0; i < capacity; i++) {
+            linked[i] = producersOnly.allocate();
+            producersOnly.markPending(linked[i]);
+            assertThat(producersOnly.linkPending(linked[i], 1 + i, null)).isTrue();
+        }
+        for (long id : linked) {
+            assertThat(producersOnly.cancel(id)).isTrue();
+        }
+        java.util.Set<Long> taken = new java.util.HashSet<>();
+        for (int i = 0; i < capacity; i++) {
+            assertThat(taken.add(producersOnly.allocate()))
+                    .as("an owner that never schedules itself holds nothing back").isTrue();
+        }
+
+        TimingWheel wheel = new TimingWheel(64, capacity, 0);
+        long[] first = new long[capacity];
+        for (int i = 0; i < capacity; i++) {
+            first[i] = wheel.schedule(1 + i, null);
+        }
+        for (long id : first) {
+            assertThat(wheel.cancel(id)).isTrue();
+        }
+        long reused = wheel.schedule(5, "again");
+        assertThat(EntryStore.indexOf(reused)).as("the owner takes back the entry it released last")
+                .isEqualTo(EntryStore.indexOf(first[EntryStore.OWNER_CACHE - 1]));
+        assertThat(wheel.cancel(reused)).isTrue();
+        java.util.Set<Long> producers = new java.util.HashSet<>();
+        for (long id = wheel.allocate(); id != TimingWheel.NO_TIMER; id = wheel.allocate()) {
+            producers.add(id);
+        }
+        assertThat(producers).as("the ring holds what did not fit the owner's cache").hasSize(44);
+        wheel.advance(0, new Recorder(), Integer.MAX_VALUE);
+        for (long id = wheel.allocate(); id != TimingWheel.NO_TIMER; id = wheel.allocate()) {
+            assertThat(producers.add(id)).isTrue();
+        }
+        assertThat(producers).as("the pass handed the owner's cache to producers").hasSize(capacity);
+        for (long id : first) {
+            assertThat(producers).doesNotContain(id);
+            assertThat(wheel.cancel(id)).as("a stale id never touches the reused entry").isFalse();
+        }
     }
 
     @ParameterizedTest
