@@ -102,7 +102,7 @@ final class ChurnScenario {
             out.result(NAME, config, "pairs_per_s", "pairs/s", pairsPerSecond);
             out.result(NAME, config, "catch_up_ms", "ms", catchUpMs);
             out.result(NAME, config, "bytes_per_pair", "bytes", bytesPerPair);
-            if (contender instanceof EscapementContender escapement && escapement.backpressureRetries() > 0) {
+            if (contender instanceof EscapementBacked escapement && escapement.backpressureRetries() > 0) {
                 out.note(NAME, config + ": producers met a full command queue " + escapement.backpressureRetries() + " times");
             }
         } finally {

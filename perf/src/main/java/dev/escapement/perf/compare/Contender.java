@@ -31,6 +31,7 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
     static final String ESCAPEMENT = "escapement-handle";
     static final String ESCAPEMENT_ID = "escapement-id";
     static final String ESCAPEMENT_100US = "escapement-handle-100us";
+    static final String ESCAPEMENT_NETTY_TIMER = "escapement-netty-timer";
     static final String NETTY_WHEEL_1MS = "netty-wheel-1ms";
     static final String NETTY_EXECUTOR = "netty-executor";
     static final String JDK_EXECUTOR = "jdk-executor";
@@ -52,6 +53,9 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
                 new Contender(ESCAPEMENT_100US, "Escapement GlobalTimer, handle path, 100 µs tick",
                         Set.of(LatenessScenario.NAME, IdleScenario.NAME),
                         () -> new EscapementContender(false, MS / 10), null, null),
+                timer(ESCAPEMENT_NETTY_TIMER, "Escapement through timer-netty's EscapementTimer, its io.netty.util.Timer"
+                        + " (newTimeout -> Timeout, as a HashedWheelTimer user calls it), over a GlobalTimer of its own:"
+                        + " 1 ms tick, defaults otherwise", EscapementNettyTimerContender::new),
                 timer(NETTY_WHEEL_1MS, "Netty 4.2 HashedWheelTimer, 1 ms tick, 512 ticks per wheel (default)",
                         () -> new NettyWheelContender(1)),
                 timer("netty-wheel-10ms", "Netty 4.2 HashedWheelTimer, 10 ms tick, 512 ticks per wheel (default)",

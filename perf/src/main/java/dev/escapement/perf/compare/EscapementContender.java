@@ -13,12 +13,12 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code scheduleTimer} returning a {@code long}).
  *
  * <p>A full command queue is met as a user would meet it: the producer waits while the timer
- * reports {@link GlobalTimer#isApplyingBackpressure() backpressure}, then tries again; the
- * refusals are counted ({@link #backpressureRetries()}).
+ * reports {@link GlobalTimer#isApplyingBackpressure() backpressure}, then tries again
+ * ({@link #awaitRoom}); the refusals are counted ({@link #backpressureRetries()}).
  *
  * <p>Thread-safety: as {@link TimerContender}.
  */
-final class EscapementContender implements TimerContender {
+final class EscapementContender implements EscapementBacked {
 
     private static final long BACKPRESSURE_PAUSE_NS = 20_000;
 
@@ -59,15 +59,8 @@ final class EscapementContender implements TimerContender {
                 }
                 return;
             } catch (RejectedExecutionException full) {
-                if (timer.isStopped()) {
-                    throw full;
-                }
+                awaitRoom(timer, full);
                 backpressureRetries.increment();
-                // Wait for the timer thread to drain a quarter of the queue rather than spin on
-                // exceptions and take the CPU it needs.
-                do {
-                    LockSupport.parkNanos(BACKPRESSURE_PAUSE_NS);
-                } while (timer.isApplyingBackpressure());
             }
         }
     }
@@ -89,12 +82,29 @@ final class EscapementContender implements TimerContender {
         }
     }
 
-    /** @return how often a producer found the command queue full and retried */
-    long backpressureRetries() {
+    /**
+     * After a refused schedule: waits for the timer thread to drain a quarter of the queue, rather
+     * than spin on exceptions and take the CPU it needs.
+     *
+     * @param timer   the global timer that refused
+     * @param refusal the refusal, rethrown if the timer has stopped (no room will come)
+     */
+    static void awaitRoom(GlobalTimer timer, RejectedExecutionException refusal) {
+        if (timer.isStopped()) {
+            throw refusal;
+        }
+        do {
+            LockSupport.parkNanos(BACKPRESSURE_PAUSE_NS);
+        } while (timer.isApplyingBackpressure());
+    }
+
+    @Override
+    public long backpressureRetries() {
         return backpressureRetries.sum();
     }
 
-    GlobalTimer timer() {
+    @Override
+    public GlobalTimer globalTimer() {
         return timer;
     }
 
