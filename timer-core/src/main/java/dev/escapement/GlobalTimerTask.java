@@ -151,9 +151,10 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         }
         timer.markTerminated();
         // Offers that raced the flag above are either drained here or refused by their producer.
-        while (proxy.drain(this, Integer.MAX_VALUE) > 0) {
-            // As above.
-        }
+        // A producer that read the state before the flag had claimed its slot by then (the claim
+        // precedes the read) but may not have written it yet: drain strictly, or the accepted
+        // commands behind that slot would stay in the queue for good.
+        proxy.drainClaimed(this);
         wheel.clear(this::onStop);
         counters.publish(wheel);
         List<TimerHandle> result = unprocessed;
@@ -217,9 +218,9 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
 
     /** As {@link #cancelMatching}, when called directly: applies the queued commands first. */
     List<TimerHandle> applyCommandsThenCancelMatching(java.util.function.Predicate<? super TimerHandle> filter) {
-        while (proxy.drain(this, Integer.MAX_VALUE) > 0) {
-            // Every schedule issued before the call must be in the wheel for the walk.
-        }
+        // Every schedule issued before the call must be in the wheel for the walk, including one
+        // behind a slot another producer has claimed and not yet written.
+        proxy.drainClaimed(this);
         return cancelMatching(filter);
     }
 
