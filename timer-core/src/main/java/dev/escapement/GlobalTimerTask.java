@@ -42,6 +42,8 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
     private final NanoClock clock;
     private final CachedClock cachedClock;
     private final long originNs;
+    /** The latest deadline the wheel holds: the origin plus {@link Long#MAX_VALUE} ns (it may wrap). */
+    private final long horizonNs;
     private final long tickNs;
     private final Executor executor;
     private final TimerCounters counters;
@@ -64,6 +66,7 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         this.clock = clock;
         this.cachedClock = cachedClock;
         this.originNs = originNs;
+        this.horizonNs = originNs + Long.MAX_VALUE;
         this.tickNs = tickNs;
         this.executor = executor;
         this.counters = counters;
@@ -426,8 +429,8 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         counters.recordLateness(passNowNs - periodic.deadlineNs());
         if (!last) {
             try {
-                long nextNominalNs = periodic.advanceNominal(passNowNs, tickNs);
-                long fireAtNs = periodic.jittered(nextNominalNs);
+                long nextNominalNs = periodic.advanceNominal(passNowNs, tickNs, horizonNs);
+                long fireAtNs = periodic.jittered(nextNominalNs, horizonNs);
                 periodic.followingDeadlineNs(fireAtNs);
                 wheel.reschedule(timerId, tickAt(fireAtNs));
             } catch (PeriodicTimerHandle.IntervalFailure failure) {
