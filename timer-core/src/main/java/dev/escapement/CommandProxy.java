@@ -104,9 +104,30 @@ final class CommandProxy {
         pool.relaxedOffer(command);
     }
 
-    /** Timer thread: applies up to {@code limit} commands in queue order. */
+    /**
+     * Timer thread: applies up to {@code limit} commands in queue order. Relaxed: it stops at a
+     * slot a producer has claimed but not yet written, leaving that command and those behind it
+     * for the next pass.
+     */
     int drain(MessagePassingQueue.Consumer<Object> consumer, int limit) {
         return queue.drain(consumer, limit);
+    }
+
+    /**
+     * Timer thread: applies every command whose slot was claimed before this call, waiting for a
+     * producer that has claimed a slot and not yet written it (a strict poll spins on such a slot;
+     * a relaxed drain would stop there). Used where no later pass will come: at shutdown, and
+     * before a walk that must see every timer scheduled before it.
+     *
+     * @return the number of commands applied
+     */
+    int drainClaimed(MessagePassingQueue.Consumer<Object> consumer) {
+        int applied = 0;
+        for (Object command = queue.poll(); command != null; command = queue.poll()) {
+            consumer.accept(command);
+            applied++;
+        }
+        return applied;
     }
 
     boolean isEmpty() {

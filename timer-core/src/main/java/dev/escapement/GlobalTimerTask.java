@@ -42,6 +42,8 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
     private final NanoClock clock;
     private final CachedClock cachedClock;
     private final long originNs;
+    /** The latest deadline the wheel holds: the origin plus {@link Long#MAX_VALUE} ns (it may wrap). */
+    private final long horizonNs;
     private final long tickNs;
     private final Executor executor;
     private final TimerCounters counters;
@@ -64,6 +66,7 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         this.clock = clock;
         this.cachedClock = cachedClock;
         this.originNs = originNs;
+        this.horizonNs = originNs + Long.MAX_VALUE;
         this.tickNs = tickNs;
         this.executor = executor;
         this.counters = counters;
@@ -151,9 +154,10 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         }
         timer.markTerminated();
         // Offers that raced the flag above are either drained here or refused by their producer.
-        while (proxy.drain(this, Integer.MAX_VALUE) > 0) {
-            // As above.
-        }
+        // A producer that read the state before the flag had claimed its slot by then (the claim
+        // precedes the read) but may not have written it yet: drain strictly, or the accepted
+        // commands behind that slot would stay in the queue for good.
+        proxy.drainClaimed(this);
         wheel.clear(this::onStop);
         counters.publish(wheel);
         List<TimerHandle> result = unprocessed;
@@ -217,9 +221,9 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
 
     /** As {@link #cancelMatching}, when called directly: applies the queued commands first. */
     List<TimerHandle> applyCommandsThenCancelMatching(java.util.function.Predicate<? super TimerHandle> filter) {
-        while (proxy.drain(this, Integer.MAX_VALUE) > 0) {
-            // Every schedule issued before the call must be in the wheel for the walk.
-        }
+        // Every schedule issued before the call must be in the wheel for the walk, including one
+        // behind a slot another producer has claimed and not yet written.
+        proxy.drainClaimed(this);
         return cancelMatching(filter);
     }
 
@@ -425,8 +429,8 @@ final class GlobalTimerTask implements Runnable, ExpiryHandler, MessagePassingQu
         counters.recordLateness(passNowNs - periodic.deadlineNs());
         if (!last) {
             try {
-                long nextNominalNs = periodic.advanceNominal(passNowNs, tickNs);
-                long fireAtNs = periodic.jittered(nextNominalNs);
+                long nextNominalNs = periodic.advanceNominal(passNowNs, tickNs, horizonNs);
+                long fireAtNs = periodic.jittered(nextNominalNs, horizonNs);
                 periodic.followingDeadlineNs(fireAtNs);
                 wheel.reschedule(timerId, tickAt(fireAtNs));
             } catch (PeriodicTimerHandle.IntervalFailure failure) {

@@ -85,24 +85,37 @@ final class PeriodicTimerHandle extends DefaultTimerHandle {
      * already {@code toleranceNs} (one tick) or more in the past: a run that fires up to a tick
      * late is on time, and must not make a short period skip its successor.
      *
+     * @param horizonNs the latest deadline the timer can hold (its origin plus
+     *                  {@link Long#MAX_VALUE} ns): a huge interval stops there instead of
+     *                  wrapping round into the past, where it would be due at once
      * @return the next nominal deadline
      * @throws IntervalFailure if the interval function threw or returned a non-positive value
      */
-    long advanceNominal(long nowNs, long toleranceNs) {
+    long advanceNominal(long nowNs, long toleranceNs, long horizonNs) {
         long previous = nominalDeadlineNs;
         long intervalNs = intervalAfter(previous);
-        long next = previous + intervalNs;
+        long next = notPast(previous, intervalNs, horizonNs);
         if (!schedule.catchesUpMissedRuns() && nowNs - next >= toleranceNs) {
             if (schedule.isDynamic()) {
-                next = nowNs + intervalNs;
+                next = notPast(nowNs, intervalNs, horizonNs);
             } else {
                 // Skip the missed runs: jump to the first nominal deadline after now, on the grid.
                 long missed = (nowNs - next) / intervalNs + 1;
-                next += missed * intervalNs;
+                next = notPast(next, missed * intervalNs, horizonNs);
             }
         }
         nominalDeadlineNs = next;
         return next;
+    }
+
+    /**
+     * {@code fromNs + deltaNs}, or {@code horizonNs} if that lies beyond it. A {@code fromNs}
+     * before the timer's origin leaves more than {@link Long#MAX_VALUE} ns of room, which the
+     * subtraction reports as negative: no delta reaches the horizon from there.
+     */
+    static long notPast(long fromNs, long deltaNs, long horizonNs) {
+        long roomNs = horizonNs - fromNs;
+        return roomNs >= 0 && deltaNs > roomNs ? horizonNs : fromNs + deltaNs;
     }
 
     private long intervalAfter(long lastFireNs) {
@@ -122,10 +135,20 @@ final class PeriodicTimerHandle extends DefaultTimerHandle {
         return intervalNs;
     }
 
-    /** A jittered fire time for a nominal deadline: uniform in {@code [nominal, nominal + jitter]}. */
-    long jittered(long nominalNs) {
+    /**
+     * A jittered fire time for a nominal deadline: uniform in {@code [nominal, nominal + jitter]},
+     * and never past {@code horizonNs} (see {@link #advanceNominal}).
+     */
+    long jittered(long nominalNs, long horizonNs) {
         long jitterNs = schedule.jitterNs();
-        return jitterNs == 0 ? nominalNs : nominalNs + ThreadLocalRandom.current().nextLong(jitterNs + 1);
+        if (jitterNs == 0) {
+            return nominalNs;
+        }
+        // The bound is exclusive: jitter + 1, which a jitter of Long.MAX_VALUE would overflow.
+        long offsetNs = jitterNs == Long.MAX_VALUE
+                ? ThreadLocalRandom.current().nextLong() >>> 1
+                : ThreadLocalRandom.current().nextLong(jitterNs + 1);
+        return notPast(nominalNs, offsetNs, horizonNs);
     }
 
     /** Runs one period's task; for the last run, completes the future. Then hands back to the timer. */

@@ -98,7 +98,7 @@ public class HandleLinearizabilityTest {
     @Test
     void handleOperationsAreLinearizable() {
         ModelCheckingOptions options = new ModelCheckingOptions()
-                // The CI budget; the long run (see README, "Guarantees") raises both.
+                // The CI budget; the long run (-Plincheck-long, see README, "Guarantees") raises both.
                 .iterations(Integer.getInteger("escapement.lincheck.iterations", 10))
                 .invocationsPerIteration(Integer.getInteger("escapement.lincheck.invocations", 150))
                 .threads(3)

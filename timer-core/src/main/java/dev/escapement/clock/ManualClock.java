@@ -39,23 +39,24 @@ public final class ManualClock implements NanoClock {
     /**
      * Moves the clock forward.
      *
-     * @param amount how far, in {@code unit}; zero is allowed
+     * @param amount how far, in {@code unit}; zero is allowed, and more than {@link Long#MAX_VALUE}
+     *               ns moves it by {@link Long#MAX_VALUE} ns (as {@link TimeUnit#toNanos} saturates)
      * @param unit   the unit of {@code amount}
      * @return the new reading
      * @throws IllegalArgumentException if {@code amount} is negative
      */
-    public synchronized long advance(long amount, TimeUnit unit) {
+    public long advance(long amount, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
         if (amount < 0) {
-            throw new IllegalArgumentException("a monotonic clock cannot move backwards: " + amount + " " + unit);
+            throw new IllegalArgumentException("amount must not be negative, a monotonic clock cannot move backwards: "
+                    + amount + " " + unit);
         }
-        long next = nowNs + unit.toNanos(amount);
-        nowNs = next;
-        return next;
+        return step(unit.toNanos(amount));
     }
 
     /**
-     * Moves the clock forward.
+     * Moves the clock forward. A step longer than {@link Long#MAX_VALUE} ns moves it by
+     * {@link Long#MAX_VALUE} ns, as {@link TimeUnit#toNanos} saturates for the other overload.
      *
      * @param step how far; zero is allowed
      * @return the new reading
@@ -63,7 +64,22 @@ public final class ManualClock implements NanoClock {
      */
     public long advance(Duration step) {
         Objects.requireNonNull(step, "step");
-        return advance(step.toNanos(), TimeUnit.NANOSECONDS);
+        if (step.isNegative()) {
+            throw new IllegalArgumentException("step must not be negative, a monotonic clock cannot move backwards: " + step);
+        }
+        long stepNs;
+        try {
+            stepNs = step.toNanos();
+        } catch (ArithmeticException tooLong) {
+            stepNs = Long.MAX_VALUE;
+        }
+        return step(stepNs);
+    }
+
+    private synchronized long step(long stepNs) {
+        long next = nowNs + stepNs;
+        nowNs = next;
+        return next;
     }
 
     /**
@@ -74,8 +90,8 @@ public final class ManualClock implements NanoClock {
      */
     public synchronized void setNanoTime(long newNs) {
         if (newNs - nowNs < 0) {
-            throw new IllegalArgumentException(
-                    "a monotonic clock cannot move backwards: from " + nowNs + " ns to " + newNs + " ns");
+            throw new IllegalArgumentException("newNs must not be before the current reading of " + nowNs
+                    + " ns, a monotonic clock cannot move backwards: " + newNs + " ns");
         }
         nowNs = newNs;
     }

@@ -136,6 +136,7 @@ public final class TimeoutCheckResult {
      * @return this result
      */
     public TimeoutCheckResult addAll(TimeoutCheckResult other) {
+        Objects.requireNonNull(other, "other");
         for (int i = 0; i < other.eventCount; i++) {
             addEvent(other.events[i], other.eventDeadlinesNs[i]);
         }

@@ -60,7 +60,8 @@ public interface TimeoutLayer {
      * The deadline {@code delayNs} after {@code nowNs}. The sum may wrap, as readings of
      * {@link System#nanoTime()} may, and stays correct under comparison by subtraction. A result
      * that would equal {@link #NO_DEADLINE} is moved 1 ns later, so a real deadline is never
-     * mistaken for "none".
+     * mistaken for "none"; for a delay of {@link Long#MAX_VALUE} ns, which has no later deadline
+     * (1 ns later wraps round to "long past"), it is moved 1 ns earlier instead.
      *
      * @param nowNs   a reading of the timer's clock
      * @param delayNs a delay, from 0 to {@link Long#MAX_VALUE}
@@ -68,7 +69,10 @@ public interface TimeoutLayer {
      */
     static long deadlineAfter(long nowNs, long delayNs) {
         long deadlineNs = nowNs + delayNs;
-        return deadlineNs == NO_DEADLINE ? deadlineNs + 1 : deadlineNs;
+        if (deadlineNs != NO_DEADLINE) {
+            return deadlineNs;
+        }
+        return delayNs == Long.MAX_VALUE ? deadlineNs - 1 : deadlineNs + 1;
     }
 
     /**

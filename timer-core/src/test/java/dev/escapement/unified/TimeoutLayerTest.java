@@ -19,6 +19,14 @@ class TimeoutLayerTest {
     }
 
     @Test
+    void theLongestDelayThatWouldEqualTheSentinelMovesOneNanosecondEarlierAndStaysInTheFuture() {
+        long deadlineNs = TimeoutLayer.deadlineAfter(0, Long.MAX_VALUE);
+        assertThat(deadlineNs).isEqualTo(Long.MAX_VALUE - 1);
+        assertThat(TimeoutLayer.isDue(deadlineNs, 0)).isFalse();
+        assertThat(TimeoutLayer.isDue(deadlineNs, Long.MAX_VALUE - 1)).isTrue();
+    }
+
+    @Test
     void dueMeansAtOrBeforeNowAndNeverForTheSentinel() {
         assertThat(TimeoutLayer.isDue(100, 100)).isTrue();
         assertThat(TimeoutLayer.isDue(99, 100)).isTrue();

@@ -95,7 +95,7 @@ public final class ChannelTimers {
      * @return its manager, or null
      */
     public static TimerManager<ChannelTimeout> ifPresent(Channel channel) {
-        return channel.attr(MANAGER).get();
+        return Objects.requireNonNull(channel, "channel").attr(MANAGER).get();
     }
 
     /** On the event loop: the due events travel the pipeline. */

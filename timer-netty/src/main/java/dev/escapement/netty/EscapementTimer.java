@@ -118,6 +118,8 @@ public final class EscapementTimer implements Timer {
         Set<Timeout> unprocessed = new HashSet<>();
         for (TimerHandle handle : cancelled) {
             if (handle.task() instanceof EscapementTimeout timeout && timeout.timer() == this) {
+                // A newTimeout racing this stop may not have handed the timeout its handle yet.
+                timeout.handle(handle);
                 released();
                 unprocessed.add(timeout);
             }

@@ -17,7 +17,10 @@ import java.util.Objects;
  *   RTO = clamp(SRTT + max(G, 4 RTTVAR), min, max)          G = clock granularity
  *   on a timeout:     RTO = min(2 RTO, max)   (kept until the next valid sample)
  * </pre>
- * Arithmetic is in integer nanoseconds, with shifts for the 1/8 and 1/4 gains, as TCP stacks do.
+ * Arithmetic is in integer nanoseconds, with shifts for the 1/8 and 1/4 gains, as TCP stacks do;
+ * it saturates instead of overflowing, so an absurd sample gives the maximum RTO, never the
+ * minimum. Builder durations beyond the range of a {@code long} of nanoseconds saturate too, and
+ * are then checked like any other value.
  */
 public final class RtoEstimator {
 
@@ -81,7 +84,9 @@ public final class RtoEstimator {
             rttvarNs = rttvarNs - (rttvarNs >> 2) + (error >> 2);
             srttNs = srttNs - (srttNs >> 3) + (rttNs >> 3);
         }
-        baseRtoNs = clamp(srttNs + Math.max(granularityNs, rttvarNs << 2));
+        // 4 RTTVAR and the sum saturate: a sample near Long.MAX_VALUE gives the maximum RTO.
+        long varianceTermNs = rttvarNs > Long.MAX_VALUE >> 2 ? Long.MAX_VALUE : rttvarNs << 2;
+        baseRtoNs = clamp(saturatedAdd(srttNs, Math.max(granularityNs, varianceTermNs)));
         // A valid sample ends any back-off (RFC 6298 5.7).
         backoffs = 0;
         rtoNs = baseRtoNs;
@@ -91,11 +96,16 @@ public final class RtoEstimator {
      * Takes a round-trip sample, applying Karn's rule: the sample of a message that was
      * retransmitted is ambiguous (which copy was acknowledged?) and is ignored.
      *
-     * @param rttNs         the measured round-trip time
+     * @param rttNs         the measured round-trip time, {@code >= 0}
      * @param retransmitted whether the message was sent more than once
      * @return true if the sample was used
+     * @throws IllegalArgumentException if {@code rttNs} is negative, even for a sample Karn's
+     *                                  rule ignores: a negative round trip is a caller's bug
      */
     public boolean onRttSample(long rttNs, boolean retransmitted) {
+        if (rttNs < 0) {
+            throw new IllegalArgumentException("rttNs must be >= 0: " + rttNs);
+        }
         if (retransmitted) {
             return false;
         }
@@ -154,6 +164,21 @@ public final class RtoEstimator {
         rtoNs = initialRtoNs;
     }
 
+    /** The sum of two non-negative values, {@link Long#MAX_VALUE} where it would overflow. */
+    private static long saturatedAdd(long aNs, long bNs) {
+        long sumNs = aNs + bNs;
+        return sumNs < 0 ? Long.MAX_VALUE : sumNs;
+    }
+
+    /** A duration in nanoseconds, saturated at the ends of a {@code long} as {@link java.util.concurrent.TimeUnit} does. */
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException overflow) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
     private long clamp(long valueNs) {
         return Math.max(minRtoNs, Math.min(maxRtoNs, valueNs));
     }
@@ -184,7 +209,7 @@ public final class RtoEstimator {
          * @return this builder
          */
         public Builder initialRto(Duration initialRto) {
-            this.initialRtoNs = Objects.requireNonNull(initialRto, "initialRto").toNanos();
+            this.initialRtoNs = saturatedNanos(Objects.requireNonNull(initialRto, "initialRto"));
             return this;
         }
 
@@ -193,7 +218,7 @@ public final class RtoEstimator {
          * @return this builder
          */
         public Builder minRto(Duration minRto) {
-            this.minRtoNs = Objects.requireNonNull(minRto, "minRto").toNanos();
+            this.minRtoNs = saturatedNanos(Objects.requireNonNull(minRto, "minRto"));
             return this;
         }
 
@@ -202,7 +227,7 @@ public final class RtoEstimator {
          * @return this builder
          */
         public Builder maxRto(Duration maxRto) {
-            this.maxRtoNs = Objects.requireNonNull(maxRto, "maxRto").toNanos();
+            this.maxRtoNs = saturatedNanos(Objects.requireNonNull(maxRto, "maxRto"));
             return this;
         }
 
@@ -211,7 +236,7 @@ public final class RtoEstimator {
          * @return this builder
          */
         public Builder clockGranularity(Duration granularity) {
-            this.granularityNs = Objects.requireNonNull(granularity, "granularity").toNanos();
+            this.granularityNs = saturatedNanos(Objects.requireNonNull(granularity, "granularity"));
             return this;
         }
 

@@ -11,9 +11,13 @@ import io.netty.util.TimerTask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +26,11 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 
 /**
  * The contract of {@link Timer} as {@code HashedWheelTimer} keeps it, checked on the reference and
- * on {@link EscapementTimer} alike. Assertions run on the test thread; tasks only record.
+ * on {@link EscapementTimer} alike: the single-threaded behaviour, and exactly once under
+ * concurrency (every accepted timeout runs once, or one {@code cancel()} returns true for it, or
+ * {@code stop()} returns it; never two of these, and no task runs twice), with producers racing
+ * expiry, each other's cancels and {@code stop()}. Assertions run on the test thread; tasks only
+ * record.
  */
 @org.junit.jupiter.api.Timeout(value = 60, threadMode = ThreadMode.SEPARATE_THREAD)
 abstract class TimerContractTest {
@@ -31,6 +39,15 @@ abstract class TimerContractTest {
 
     /** A fresh timer; {@code maxPendingTimeouts <= 0} for no bound. */
     protected abstract Timer newTimer(long maxPendingTimeouts);
+
+    /**
+     * Whether a timeout accepted by a {@code newTimeout} that overlaps {@code stop()} is always
+     * run or returned. True unless the implementation is known to lose such timeouts; those
+     * accepted before {@code stop()} began must be accounted for either way.
+     */
+    protected boolean keepsTimeoutsAcceptedDuringStop() {
+        return true;
+    }
 
     private Timer timer() {
         return track(newTimer(0));
@@ -215,5 +232,182 @@ abstract class TimerContractTest {
         Timer timer = timer();
         assertThatThrownBy(() -> timer.newTimeout(null, 1, SECONDS)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> timer.newTimeout(t -> { }, 1, null)).isInstanceOf(NullPointerException.class);
+    }
+
+    /** One timeout's record: its task counts runs, the test counts the cancels that won. */
+    static final class Tracked implements TimerTask {
+        final AtomicInteger runs = new AtomicInteger();
+        final AtomicInteger cancelWins = new AtomicInteger();
+        final boolean far;
+        volatile Timeout timeout;
+        volatile boolean acceptedBeforeStop = true;
+
+        Tracked(boolean far) {
+            this.far = far;
+        }
+
+        @Override
+        public void run(Timeout timeout) {
+            runs.incrementAndGet();
+        }
+
+        void cancel() {
+            if (timeout.cancel()) {
+                cancelWins.incrementAndGet();
+            }
+        }
+
+        int outcomes(Set<Timeout> returned) {
+            return runs.get() + cancelWins.get() + (returned.contains(timeout) ? 1 : 0);
+        }
+    }
+
+    @Test
+    void everyTimeoutFromManyThreadsRacingCancelAndExpiryEndsExactlyOnce() throws Exception {
+        Timer timer = timer();
+        int producers = 3;
+        int perProducer = 3_000;
+        ConcurrentLinkedQueue<Tracked> all = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Tracked> handedOver = new ConcurrentLinkedQueue<>();
+        CyclicBarrier start = new CyclicBarrier(producers);
+        List<Thread> threads = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int p = 0; p < producers; p++) {
+            SplittableRandom random = new SplittableRandom(17 + p);
+            threads.add(new Thread(() -> {
+                try {
+                    start.await(10, SECONDS);
+                    // Old enough that some have fired, young enough that some have not.
+                    Tracked[] recent = new Tracked[512];
+                    for (int i = 0; i < perProducer; i++) {
+                        Tracked tracked = new Tracked(false);
+                        tracked.timeout = timer.newTimeout(tracked, random.nextLong(0, 3_000), TimeUnit.MICROSECONDS);
+                        all.add(tracked);
+                        recent[i % recent.length] = tracked;
+                        int choice = random.nextInt(6);
+                        if (choice == 0) {
+                            tracked.cancel();
+                        } else if (choice == 1 && i >= recent.length) {
+                            // A recent one: it may be due, running or done by now.
+                            recent[random.nextInt(recent.length)].cancel();
+                        } else if (choice == 2) {
+                            handedOver.add(tracked);
+                        }
+                        // Cancel one handed over by another producer: a cross-thread cancel.
+                        Tracked other = handedOver.poll();
+                        if (other != null && random.nextBoolean()) {
+                            other.cancel();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "timeout-producer-" + p));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(failure.get()).isNull();
+        assertThat(all).hasSize(producers * perProducer);
+        awaitEveryOutcome(all, Set.of());
+        int cancels = 0;
+        for (Tracked tracked : all) {
+            assertThat(tracked.runs.get()).as("runs of %s", tracked.timeout).isLessThanOrEqualTo(1);
+            assertThat(tracked.outcomes(Set.of())).as("outcomes of %s", tracked.timeout).isEqualTo(1);
+            assertThat(tracked.timeout.isExpired()).isEqualTo(tracked.runs.get() == 1);
+            assertThat(tracked.timeout.isCancelled()).isEqualTo(tracked.cancelWins.get() == 1);
+            cancels += tracked.cancelWins.get();
+        }
+        // Both outcomes occur, or the race was not exercised.
+        assertThat(cancels).isBetween(1, producers * perProducer - 1);
+    }
+
+    @Test
+    void stopRacingNewTimeoutsFromTwoThreadsLosesAndDoublesNothing() throws Exception {
+        Timer timer = timer();
+        int producers = 2;
+        ConcurrentLinkedQueue<Tracked> accepted = new ConcurrentLinkedQueue<>();
+        AtomicInteger acceptedCount = new AtomicInteger();
+        AtomicBoolean stopping = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            SplittableRandom random = new SplittableRandom(71 + p);
+            threads.add(new Thread(() -> {
+                Tracked[] recent = new Tracked[16];
+                try {
+                    for (int i = 0; ; i++) {
+                        Tracked tracked = new Tracked(random.nextInt(4) == 0);
+                        long delayUs = tracked.far ? TimeUnit.HOURS.toMicros(1) : random.nextLong(0, 3_000);
+                        tracked.timeout = timer.newTimeout(tracked, delayUs, TimeUnit.MICROSECONDS);
+                        // Read after the call returned: if stop() had not begun then, it must see this timeout.
+                        tracked.acceptedBeforeStop = !stopping.get();
+                        accepted.add(tracked);
+                        acceptedCount.incrementAndGet();
+                        recent[i & 15] = tracked;
+                        if (i >= 16 && random.nextInt(5) == 0) {
+                            recent[random.nextInt(16)].cancel();
+                        }
+                    }
+                } catch (IllegalStateException stopped) {
+                    // The timer is stopped: this producer is done.
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "stop-racer-" + p));
+        }
+        threads.forEach(Thread::start);
+        long deadlineNs = System.nanoTime() + SECONDS.toNanos(30);
+        while (acceptedCount.get() < 2_000) {
+            assertThat(System.nanoTime() - deadlineNs).as("producers started").isNegative();
+            Thread.onSpinWait();
+        }
+        stopping.set(true);
+        Set<Timeout> returned = timer.stop();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(failure.get()).isNull();
+        for (Timeout timeout : returned) {
+            assertThat(timeout.isCancelled()).as("returned by stop: %s", timeout).isTrue();
+        }
+        List<Tracked> mustEnd = new ArrayList<>();
+        int duringStop = 0;
+        for (Tracked tracked : accepted) {
+            assertThat(tracked.runs.get()).as("runs of %s", tracked.timeout).isLessThanOrEqualTo(1);
+            assertThat(tracked.outcomes(returned)).as("outcomes of %s", tracked.timeout).isLessThanOrEqualTo(1);
+            if (tracked.acceptedBeforeStop || keepsTimeoutsAcceptedDuringStop()) {
+                mustEnd.add(tracked);
+            }
+            duringStop += tracked.acceptedBeforeStop ? 0 : 1;
+        }
+        assertThat(accepted.stream().map(t -> t.timeout).filter(returned::contains).count())
+                .as("stop() returns only accepted timeouts").isEqualTo(returned.size());
+        // An hour-long timeout cannot have run: it was cancelled or returned, or it is lost.
+        for (Tracked tracked : mustEnd) {
+            if (tracked.far) {
+                assertThat(tracked.outcomes(returned)).as("hour-long %s (accepted before stop: %s)", tracked.timeout,
+                        tracked.acceptedBeforeStop).isEqualTo(1);
+            }
+        }
+        awaitEveryOutcome(mustEnd, returned);
+        for (Tracked tracked : accepted) {
+            assertThat(tracked.runs.get()).as("runs of %s", tracked.timeout).isLessThanOrEqualTo(1);
+        }
+        assertThat(returned).as("stop() found pending timeouts").isNotEmpty();
+        assertThat(mustEnd.size()).isGreaterThanOrEqualTo(accepted.size() - duringStop);
+    }
+
+    /** Waits until every one of {@code tracked} has an outcome (the short ones may still be running). */
+    private static void awaitEveryOutcome(Iterable<Tracked> tracked, Set<Timeout> returned) {
+        long deadlineNs = System.nanoTime() + SECONDS.toNanos(30);
+        for (Tracked one : tracked) {
+            while (one.outcomes(returned) == 0) {
+                assertThat(System.nanoTime() - deadlineNs).as("%s never ran, was not cancelled nor returned", one.timeout)
+                        .isNegative();
+                Thread.onSpinWait();
+            }
+        }
     }
 }
