@@ -53,11 +53,7 @@ final class EscapementNettyTimerContender implements EscapementBacked {
 
     @Override
     public void cancel(int slot) {
-        Timeout timeout = timeouts[slot];
-        if (timeout != null) {
-            timeout.cancel();
-            timeouts[slot] = null;
-        }
+        NettyWheelContender.cancelSlot(timeouts, slot);
     }
 
     @Override

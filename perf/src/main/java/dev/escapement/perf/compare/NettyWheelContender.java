@@ -35,6 +35,11 @@ final class NettyWheelContender implements TimerContender {
 
     @Override
     public void cancel(int slot) {
+        cancelSlot(timeouts, slot);
+    }
+
+    /** Cancels the {@link Timeout} in {@code slot}, if any, and empties the slot. */
+    static void cancelSlot(Timeout[] timeouts, int slot) {
         Timeout timeout = timeouts[slot];
         if (timeout != null) {
             timeout.cancel();
