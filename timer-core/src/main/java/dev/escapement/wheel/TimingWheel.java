@@ -55,7 +55,7 @@ import java.util.Objects;
  * A {@code long} packing entry index and generation (see {@link EntryStore}): a stale id never
  * touches a reused entry, and {@link #NO_TIMER} (0) is never a valid id.
  */
-public final class TimingWheel {
+public final class TimingWheel extends WheelProducerPadding {
 
     /** The id that names no timer. */
     public static final long NO_TIMER = 0L;
@@ -72,7 +72,6 @@ public final class TimingWheel {
     private final int levelZeroMask;
     private final Level[] levels;
     private final Level due = Level.dueList();
-    private final EntryStore store;
     /** Bit {@code L} set iff level {@code L} holds an entry. */
     private long occupiedLevels;
     private final long[] cascades;
@@ -94,14 +93,7 @@ public final class TimingWheel {
      * @throws IllegalArgumentException if a parameter is outside its range
      */
     public TimingWheel(int slotsPerLevel, int capacity, long startTick) {
-        checkSlotsPerLevel(slotsPerLevel);
-        if (capacity < 1 || capacity > MAX_CAPACITY) {
-            throw new IllegalArgumentException(
-                    "capacity must be between 1 and " + MAX_CAPACITY + ": " + capacity);
-        }
-        if (startTick < 0) {
-            throw new IllegalArgumentException("startTick must be >= 0: " + startTick);
-        }
+        super(checkedStore(slotsPerLevel, capacity, startTick));
         this.bitsPerLevel = Integer.numberOfTrailingZeros(slotsPerLevel);
         this.levelZeroMask = slotsPerLevel - 1;
         int levelCount = levelCount(slotsPerLevel);
@@ -110,8 +102,20 @@ public final class TimingWheel {
             levels[level] = new Level(level, bitsPerLevel);
         }
         this.cascades = new long[levelCount];
-        this.store = new EntryStore(capacity);
         this.elapsedTick = startTick;
+    }
+
+    /** Validates the constructor's arguments, in their order, and creates the entry store. */
+    private static EntryStore checkedStore(int slotsPerLevel, int capacity, long startTick) {
+        checkSlotsPerLevel(slotsPerLevel);
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException(
+                    "capacity must be between 1 and " + MAX_CAPACITY + ": " + capacity);
+        }
+        if (startTick < 0) {
+            throw new IllegalArgumentException("startTick must be >= 0: " + startTick);
+        }
+        return new EntryStore(capacity);
     }
 
     /**
