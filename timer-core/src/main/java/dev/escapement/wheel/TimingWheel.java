@@ -185,12 +185,9 @@ public final class TimingWheel extends WheelProducerPadding {
         if (!tryCancel(timerId)) {
             return false;
         }
-        // Cancelled by this call, so live and not expiring (checked above): unlink and release
-        // without reading the word again.
-        if (inList(entry)) {
-            unlinkEntry(entry);
-        }
-        releaseEntry(entry, EntryStore.generationOf(timerId));
+        // Cancelled by this call, so live and not expiring (checked above): no need to read the
+        // word again.
+        unlinkAndRelease(timerId);
         return true;
     }
 
@@ -295,6 +292,17 @@ public final class TimingWheel extends WheelProducerPadding {
      * @return true if this call released the entry
      */
     public boolean removeHandle(long timerId) {
+        return unlinkAndRelease(timerId);
+    }
+
+    /**
+     * Unlinks the entry {@code timerId} names (if it is in the wheel) and releases it, reading no
+     * state word: the caller knows the id is current. An entry expiring right now, in its own
+     * handler, is left for the wheel to release when the handler returns.
+     *
+     * @return true if this call released the entry
+     */
+    private boolean unlinkAndRelease(long timerId) {
         int entry = EntryStore.indexOf(timerId);
         if (inList(entry)) {
             unlinkEntry(entry);
@@ -322,17 +330,7 @@ public final class TimingWheel extends WheelProducerPadding {
      *         expiring right now
      */
     public boolean remove(long timerId) {
-        if (!store.isLive(timerId)) {
-            return false;
-        }
-        int entry = EntryStore.indexOf(timerId);
-        if (inList(entry)) {
-            unlinkEntry(entry);
-        } else if (entry == expiringEntry) {
-            return false;
-        }
-        releaseEntry(entry, EntryStore.generationOf(timerId));
-        return true;
+        return store.isLive(timerId) && unlinkAndRelease(timerId);
     }
 
     /**

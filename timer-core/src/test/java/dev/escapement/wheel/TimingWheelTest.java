@@ -360,19 +360,25 @@ class TimingWheelTest {
         assertThat(recorder.ids).hasSize(count);
     }
 
+    /** Schedules {@code count} entries on the owner thread, cancels each, and returns their ids. */
+    private static long[] scheduleThenCancelEach(TimingWheel wheel, int count) {
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = wheel.schedule(1 + i, null);
+        }
+        for (long id : ids) {
+            assertThat(wheel.cancel(id)).isTrue();
+        }
+        return ids;
+    }
+
     @Test
     void entriesReleasedPastAFullFreeRingReachProducersInBatchesAndAtTheEndOfThePass() {
         int heldBack = 10;
         // The owner's schedule calls turn its own cache on: the first releases fill it.
         int capacity = EntryStore.OWNER_CACHE + EntryStore.MAX_RING_SIZE + 2 * EntryStore.OVERFLOW_BATCH + heldBack;
         TimingWheel wheel = new TimingWheel(64, capacity, 0);
-        long[] first = new long[capacity];
-        for (int i = 0; i < capacity; i++) {
-            first[i] = wheel.schedule(1 + i, null);
-        }
-        for (long id : first) {
-            assertThat(wheel.cancel(id)).isTrue();
-        }
+        long[] first = scheduleThenCancelEach(wheel, capacity);
         // The owner's cache and then the ring took the first releases, two full batches went to
         // the overflow stack, the last few wait for the end of the pass.
         java.util.Set<Long> second = new java.util.HashSet<>();
@@ -411,15 +417,9 @@ class TimingWheelTest {
         }
 
         TimingWheel wheel = new TimingWheel(64, capacity, 0);
-        long[] first = new long[capacity];
-        for (int i = 0; i < capacity; i++) {
-            first[i] = wheel.schedule(1 + i, null);
-        }
-        for (long id : first) {
-            assertThat(wheel.cancel(id)).isTrue();
-        }
+        long[] first = scheduleThenCancelEach(wheel, capacity);
         long reused = wheel.schedule(5, "again");
-        assertThat(EntryStore.indexOf(reused)).as("the owner takes back the entry it released last")
+        assertThat(EntryStore.indexOf(reused)).as("the owner takes back the last entry its cache took")
                 .isEqualTo(EntryStore.indexOf(first[EntryStore.OWNER_CACHE - 1]));
         assertThat(wheel.cancel(reused)).isTrue();
         java.util.Set<Long> producers = new java.util.HashSet<>();
