@@ -2,7 +2,7 @@ package dev.escapement;
 
 /**
  * The JMX view of a {@link GlobalTimer}, registered when its builder enables
- * {@link GlobalTimer.Builder#jmx()}: the figures of {@link TimerStats}, and the wheel picture of
+ * {@link GlobalTimerBuilder#jmx()}: the figures of {@link TimerStats}, and the wheel picture of
  * {@link GlobalTimer#dump()} as an operation.
  *
  * <p>Thread-safety: any thread (the JMX agent's); every read takes a fresh snapshot.

@@ -1,5 +1,8 @@
 package dev.escapement;
 
+import dev.escapement.engine.BatchOps;
+import dev.escapement.engine.TimerEngine;
+import dev.escapement.engine.TimerEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +18,11 @@ import java.util.concurrent.TimeUnit;
  * belongs to the timer.
  *
  * <p>Each entry is decided at submit time, as its single-call counterpart would be: a cancel wins
- * or loses against expiry when submitted; a schedule gets its id then, or fails on the pending
- * bound. If the command queue is full the schedules and postpones of the batch fail (its cancels
- * still stand: their timers are freed at their deadlines instead).
+ * or loses against expiry when submitted; a schedule gets its handle then, or fails on the
+ * pending bound; delays count from submit time. A handle may appear more than once: its
+ * postpones take effect in order. If the command queue is full the schedules and postpones of
+ * the batch fail and leave their timers exactly as they were (its cancels still stand: their
+ * timers are freed at their deadlines instead).
  */
 public final class TimerBatch {
 
@@ -29,22 +34,19 @@ public final class TimerBatch {
     private record Entry(int kind, TimerTask task, long delayNs, TimerHandle handle, long timerId) {
     }
 
-    private final GlobalTimer timer;
+    private final TimerEngine engine;
     private final List<Entry> entries = new ArrayList<>();
     private boolean submitted;
-    /** Set at submit, read by the timer thread after the queue hand-off. */
-    private DefaultTimerHandle[] applied;
-    private long[] reclaimIds;
 
-    TimerBatch(GlobalTimer timer) {
-        this.timer = timer;
+    TimerBatch(TimerEngine engine) {
+        this.engine = engine;
     }
 
     /**
      * Adds a one-shot schedule.
      *
      * @param task  the task
-     * @param delay the delay
+     * @param delay the delay from submit time
      * @param unit  its unit
      * @return this batch
      */
@@ -69,8 +71,13 @@ public final class TimerBatch {
      *
      * @param timerId the id
      * @return this batch
+     * @throws IllegalArgumentException if the id is a {@link TimerHandle}'s
      */
     public TimerBatch cancel(long timerId) {
+        if (timerId < 0) {
+            throw new IllegalArgumentException("timer id " + timerId
+                    + " belongs to a TimerHandle: cancel it through the handle");
+        }
         return add(new Entry(CANCEL_ID, null, 0, null, timerId));
     }
 
@@ -94,7 +101,7 @@ public final class TimerBatch {
 
     private TimerHandle checkOwn(TimerHandle handle) {
         Objects.requireNonNull(handle, "handle");
-        if (!(handle instanceof DefaultTimerHandle own) || own.timer != timer) {
+        if (!(handle instanceof TimerEntry own) || !engine.owns(own)) {
             throw new IllegalArgumentException("handle belongs to another timer: " + handle);
         }
         return handle;
@@ -121,112 +128,39 @@ public final class TimerBatch {
         }
         submitted = true;
         int size = entries.size();
-        boolean[] succeeded = new boolean[size];
+        long nowNs = engine.nowNs();
+        BatchOps ops = new BatchOps();
         TimerHandle[] handles = new TimerHandle[size];
-        String[] failures = new String[size];
-        timer.ensureRunning();
-        long nowNs = timer.nanoTime();
-        long earliestTick = Long.MAX_VALUE;
-        boolean hasLinkedCancel = false;
-        List<DefaultTimerHandle> toApply = new ArrayList<>(size);
-        List<Long> ids = new ArrayList<>();
-        long[] previousDeadlines = new long[size];
-        TimerTask[] previousTasks = new TimerTask[size];
-
         for (int i = 0; i < size; i++) {
             Entry entry = entries.get(i);
+            long deadlineNs = TimerEngine.deadlineAfter(nowNs, entry.delayNs);
             switch (entry.kind) {
                 case SCHEDULE -> {
-                    long tick = timer.deadlineTick(nowNs, entry.delayNs);
-                    DefaultTimerHandle handle = timer.reserveHandle(entry.task, nowNs, entry.delayNs);
-                    if (handle == null) {
-                        failures[i] = "pending timers bound reached: maxPendingTimers=" + timer.maxPendingTimers();
-                    } else {
-                        succeeded[i] = true;
-                        handles[i] = handle;
-                        toApply.add(handle);
-                        earliestTick = Math.min(earliestTick, tick);
-                    }
+                    TimerEntry handle = engine.newHandle(entry.task);
+                    handles[i] = (TimerHandle) handle;
+                    ops.schedule(handle, deadlineNs);
                 }
                 case CANCEL_HANDLE -> {
-                    DefaultTimerHandle handle = (DefaultTimerHandle) entry.handle;
-                    handles[i] = handle;
-                    int previous = handle.tryCancel();
-                    if (previous >= 0) {
-                        handle.completeCancelled();
-                        hasLinkedCancel |= (previous & DefaultTimerHandle.LINKED) != 0;
-                        succeeded[i] = true;
-                        toApply.add(handle);
-                    } else {
-                        failures[i] = "not pending";
-                    }
+                    handles[i] = entry.handle;
+                    ops.cancel((TimerEntry) entry.handle);
                 }
-                case CANCEL_ID -> {
-                    if (timer.tryCancelRaw(entry.timerId)) {
-                        succeeded[i] = true;
-                        if (timer.isLinkedRaw(entry.timerId)) {
-                            ids.add(entry.timerId);
-                        }
-                    } else {
-                        failures[i] = "not pending";
-                    }
-                }
+                case CANCEL_ID -> ops.cancelId(entry.timerId);
                 case POSTPONE -> {
-                    DefaultTimerHandle handle = (DefaultTimerHandle) entry.handle;
-                    handles[i] = handle;
-                    previousDeadlines[i] = handle.deadlineNs();
-                    previousTasks[i] = handle.task();
-                    if (timer.tryBeginMoveOnly(handle, entry.delayNs)) {
-                        succeeded[i] = true;
-                        toApply.add(handle);
-                        earliestTick = Math.min(earliestTick, timer.deadlineTick(nowNs, entry.delayNs));
-                    } else {
-                        failures[i] = "not pending";
-                    }
+                    handles[i] = entry.handle;
+                    ops.postpone((TimerEntry) entry.handle, deadlineNs);
                 }
                 default -> throw new IllegalStateException("unknown batch entry kind " + entry.kind);
             }
         }
-        applied = toApply.toArray(DefaultTimerHandle[]::new);
-        reclaimIds = ids.stream().mapToLong(Long::longValue).toArray();
-        if (!timer.offerBatch(this, earliestTick, !ids.isEmpty() || hasLinkedCancel)) {
-            String full = "command queue full: commandQueueCapacity=" + timer.commandQueueCapacity();
-            for (int i = 0; i < size; i++) {
-                Entry entry = entries.get(i);
-                if (!succeeded[i] || entry.kind == CANCEL_HANDLE || entry.kind == CANCEL_ID) {
-                    continue;
-                }
-                DefaultTimerHandle handle = (DefaultTimerHandle) handles[i];
-                if (entry.kind == SCHEDULE) {
-                    timer.unreserveHandle(handle);
-                    handles[i] = null;
-                } else {
-                    synchronized (handle) {
-                        timer.abortMove(handle, previousDeadlines[i], previousTasks[i]);
-                    }
-                }
-                succeeded[i] = false;
-                failures[i] = full;
-            }
-        } else if (timer.isTerminated()) {
-            for (int i = 0; i < size; i++) {
-                if (succeeded[i] && entries.get(i).kind == SCHEDULE && handles[i].cancel()) {
-                    succeeded[i] = false;
-                    failures[i] = "timer is stopped";
-                }
+        boolean[] succeeded = engine.submit(ops, nowNs);
+        String[] failures = new String[size];
+        for (int i = 0; i < size; i++) {
+            failures[i] = ops.failure(i);
+            if (!succeeded[i] && entries.get(i).kind == SCHEDULE) {
+                handles[i] = null;
             }
         }
         return new BatchResult(succeeded, handles, failures);
-    }
-
-    /** Timer thread: applies the batch's entries in order. */
-    void applyOnTimerThread(GlobalTimerTask task) {
-        for (DefaultTimerHandle handle : applied) {
-            task.applyHandle(handle);
-        }
-        for (long id : reclaimIds) {
-            task.reclaimById(id);
-        }
     }
 
     @Override

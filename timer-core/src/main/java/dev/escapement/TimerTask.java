@@ -3,7 +3,7 @@ package dev.escapement;
 /**
  * The work a one-shot or periodic timer does when it fires.
  *
- * <p>Called on the timer thread, or on the {@link GlobalTimer.Builder#callbackExecutor callback
+ * <p>Called on the timer thread, or on the {@link GlobalTimerBuilder#callbackExecutor callback
  * executor} when one is configured. A task that throws does not harm the timer: the exception is
  * logged, counted in {@link TimerStats#taskFailures()} and completes the handle's
  * {@link TimerHandle#completion() completion} exceptionally.

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.escapement.clock.ManualClock;
-import dev.escapement.wheel.TimingWheel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -122,17 +121,19 @@ class DeadlineWindowTest {
     }
 
     @Test
-    void aWindowNarrowerThanATickFiresAtItsEarliestTick() {
+    void aWindowHoldingNoTickStartFiresAtItsEarliestMoment() {
         ManualClock clock = new ManualClock();
         GlobalTimer timer = GlobalTimer.builder().clock(clock).drivenByCaller().build();
         List<Long> fired = new ArrayList<>();
-        timer.scheduleWithin(h -> fired.add(clock.nanoTime()), 1_500, 1_600, java.util.concurrent.TimeUnit.MICROSECONDS);
-        clock.advance(1_999, java.util.concurrent.TimeUnit.MICROSECONDS);
+        TimerHandle handle = timer.scheduleWithin(h -> fired.add(clock.nanoTime()), 1_500, 1_600,
+                java.util.concurrent.TimeUnit.MICROSECONDS);
+        assertThat(handle.deadlineNs()).isEqualTo(1_500_000L);
+        clock.advance(1_499, java.util.concurrent.TimeUnit.MICROSECONDS);
         timer.doWork();
         assertThat(fired).isEmpty();
         clock.advance(1, java.util.concurrent.TimeUnit.MICROSECONDS);
         timer.doWork();
-        assertThat(fired).containsExactly(2_000_000L);
+        assertThat(fired).containsExactly(1_500_000L);
     }
 
     @Test
@@ -141,18 +142,5 @@ class DeadlineWindowTest {
         assertThatThrownBy(() -> timer.scheduleWithin(h -> { }, 10, 5, SECONDS))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("latest must not be before earliest: 5 < 10 SECONDS");
-    }
-
-    @Test
-    void wheelWindowDeadlinePicksTheCoarsestSlotStartInsideTheWindow() {
-        TimingWheel wheel = new TimingWheel(64, 16, 0);
-        assertThat(wheel.windowDeadline(100, 5_000, 9_000)).isEqualTo(8_192);
-        // No slot start in [5000, 5100] seen from 100: the most aligned tick, one cascade away.
-        assertThat(wheel.windowDeadline(100, 5_000, 5_100)).isEqualTo(5_056);
-        assertThat(wheel.windowDeadline(100, 5_000, 5_050)).isEqualTo(5_000);
-        assertThat(wheel.windowDeadline(100, 5_000, 5_000)).isEqualTo(5_000);
-        assertThat(wheel.windowDeadline(100, 50, 70)).isEqualTo(50);
-        assertThat(wheel.windowDeadline(0, 1, Long.MAX_VALUE)).isEqualTo(1L << 60);
-        assertThatThrownBy(() -> wheel.windowDeadline(0, 10, 9)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -128,9 +128,14 @@ class PostponeTest {
     }
 
     @Test
-    void postponeTimerByIdLeavesHandleTimersAlone() {
+    void postponeTimerRefusesAHandlesIdByNameAndLeavesTheTimerAlone() {
+        // D7: the id path's postponeTimer names a handle's id as the wrong kind, rather than
+        // answering false as if the timer had fired; the handle moves its own timer.
         TimerHandle handle = timer.schedule(record("a"), 10, MILLISECONDS);
-        assertThat(timer.postponeTimer(handle.id(), 40, MILLISECONDS)).isFalse();
+        long id = handle.id();
+        assertThatThrownBy(() -> timer.postponeTimer(id, 40, MILLISECONDS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timer id " + id + " belongs to a TimerHandle");
         advance(10);
         assertThat(fired).containsExactly("a");
     }

@@ -59,9 +59,10 @@ class TimingManagerTest {
         }
     }
 
-    private long wheelSchedules() {
+    /** Commands the timer thread applied: arming, moving or cancelling the entry is one each. */
+    private long wheelCommands() {
         timer.doWork();
-        return timer.stats().scheduled();
+        return timer.stats().commandsDrained();
     }
 
     @Test
@@ -88,7 +89,7 @@ class TimingManagerTest {
     @Test
     void peerActivityPushesTheIdleTimeoutBackWithoutTouchingTheWheel() {
         timing.established();
-        long schedulesBefore = wheelSchedules();
+        long schedulesBefore = wheelCommands();
         for (int ms = 100; ms <= 4_000; ms += 100) {
             clock.setNanoTime(1_000 * MS + ms * MS);
             timing.refreshClock();
@@ -96,7 +97,7 @@ class TimingManagerTest {
                 timing.peerActivity();
             }
         }
-        assertThat(wheelSchedules()).as("4,000 resets, no wheel operation").isEqualTo(schedulesBefore);
+        assertThat(wheelCommands()).as("4,000 resets, no wheel operation").isEqualTo(schedulesBefore);
         assertThat(timing.timers().stats().resets()).isEqualTo(4_000);
         at(5_000);
         assertThat(fired).as("the entry fires at the old deadline and finds nothing due").isEmpty();
@@ -167,9 +168,9 @@ class TimingManagerTest {
     void aRetransmissionEarlierThanTheArmedEntryMovesIt() {
         timing.established();
         at(10);
-        long schedulesBefore = wheelSchedules();
+        long schedulesBefore = wheelCommands();
         timing.reliability().send(new byte[1], timing.refreshClock());
-        assertThat(wheelSchedules()).isEqualTo(schedulesBefore + 1);
+        assertThat(wheelCommands()).isEqualTo(schedulesBefore + 1);
         at(309);
         assertThat(fired).isEmpty();
         at(310);

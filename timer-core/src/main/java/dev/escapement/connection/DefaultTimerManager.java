@@ -1,8 +1,9 @@
 package dev.escapement.connection;
 
 import dev.escapement.GlobalTimer;
-import dev.escapement.TimerExpiryHandler;
 import dev.escapement.clock.CachedClock;
+import dev.escapement.engine.Engines;
+import dev.escapement.engine.TimerEngine;
 import dev.escapement.unified.DeadlineObserver;
 import dev.escapement.unified.TimeoutCheckResult;
 import dev.escapement.unified.TimeoutLayer;
@@ -18,31 +19,29 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link TimerManager}: typed timeouts as the first layer of a {@link UnifiedTimeoutScheduler},
- * one wheel entry armed at the earliest deadline, and an inbox of one flag.
+ * and one wheel entry, which is this object itself, armed at the earliest deadline.
  *
- * <p>Confined to the connection's thread, except the inbox: {@link #onTimerExpiry} runs on the
- * timer thread and touches only the flag, the executor and its own counters.
+ * <p>Confined to the connection's thread, except the inbox: {@link #expired} runs on the timer
+ * thread and touches only the flag, the executor and its own counters.
  *
  * <h2>Covering every deadline with one entry</h2>
- * Invariant: for every deadline {@code d} in any layer, either the wheel entry is pending at or
- * before {@code d}, or it has fired and a drain is owed. The manager observes the scheduler (or,
- * until a protocol asks for the scheduler, the typed timeouts directly), so it hears each
- * deadline that is set: one earlier than the entry moves the entry (cancel and
- * schedule; a cancel that loses to the expiry only adds a spurious drain), any other leaves it.
- * Removed deadlines are ignored: the entry fires early and the drain re-arms. A drain consumes
- * everything due, then arms the entry at the next deadline if it has fired, or moves it if a
- * layer set an earlier one while the drain ran.
+ * Invariant: for every deadline {@code d} in any layer, either the entry is pending at or before
+ * {@code d}, or it has fired and a drain is owed. The manager observes the scheduler (or, until a
+ * protocol asks for the scheduler, the typed timeouts directly), so it hears each deadline that
+ * is set: one earlier than the entry moves the entry (a postpone; one that loses to the expiry
+ * only adds a spurious drain), any other leaves it. Removed deadlines are ignored: the entry fires
+ * early and the drain re-arms. Moving rather than cancelling and scheduling again means a
+ * refused move leaves the entry armed where it was, so nothing it covered is lost.
  *
  * <h2>What a reset touches</h2>
  * With many connections a reset is bound by cache misses, not instructions, so its path is kept
- * short: one object, the manager, which holds its typed timeouts by extending them. The scheduler
- * exists only once {@link #scheduler()} is called (a manager with typed timeouts alone never
- * needs it), and the counters live in a separate object.
+ * short: one object, the manager, which holds its typed timeouts and its wheel entry by extending
+ * them. The scheduler exists only once {@link #scheduler()} is called, and the counters live in a
+ * separate object.
  */
-final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> implements TimerManager<E>, TimerExpiryHandler, DeadlineObserver {
+final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> implements TimerManager<E>, DeadlineObserver {
 
     private static final System.Logger LOG = System.getLogger(TimerManager.class.getName());
-    private static final long NO_TIMER = 0L;
 
     private static final VarHandle SIGNALLED;
 
@@ -56,7 +55,9 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
 
     // The fields a reset reads sit here, in one small object; counters live in Counters.
     private final CachedClock clock;
+    private final TimerEngine engine;
     private final GlobalTimer timer;
+    private final ConnectionRegistry registry;
     private final long connectionId;
     private final Executor wakeUpExecutor;
     private final TimeoutListener<E> listener;
@@ -72,8 +73,6 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
     private volatile boolean closed;
 
     // Connection thread only.
-    private long armedTimerId = NO_TIMER;
-    private long armedDeadlineNs;
     private boolean draining;
 
     /**
@@ -91,14 +90,17 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
         long emptyDrains;
         long eventsDelivered;
         long wheelSchedules;
+        long wheelMoves;
         long wheelCancels;
         long armFailures;
     }
 
-    DefaultTimerManager(GlobalTimer timer, long connectionId, E[] types, long[] maxSpreadNs,
+    DefaultTimerManager(GlobalTimer timer, ConnectionRegistry registry, long connectionId, E[] types, long[] maxSpreadNs,
                         SplittableRandom spreadRandom, Executor wakeUpExecutor, TimeoutListener<E> listener) {
         super(types, maxSpreadNs, spreadRandom);
         this.timer = timer;
+        this.engine = Engines.of(timer);
+        this.registry = registry;
         this.clock = timer.cachedClock();
         this.connectionId = connectionId;
         this.wakeUpExecutor = wakeUpExecutor;
@@ -147,7 +149,7 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
         counters.cancellations += cancelled;
         if (earliestDeadline() == NO_DEADLINE) {
             // Nothing left to wait for: free the entry now rather than take a spurious wake-up.
-            cancelArmedEntry();
+            disarm();
         }
         return cancelled;
     }
@@ -193,34 +195,35 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
             // Removals are lazy, and a drain re-arms once at its end.
             return;
         }
-        if (armedTimerId == NO_TIMER) {
-            // Normally nothing else is pending then; the scheduler knows for sure.
-            arm(TimeoutLayer.earlier(deadlineNs, earliestDeadline()));
-        } else if (deadlineNs - armedDeadlineNs < 0) {
-            arm(deadlineNs);
-        }
+        cover(isPendingEntry() ? deadlineNs : TimeoutLayer.earlier(deadlineNs, earliestDeadline()));
     }
 
-    /** Arms the entry at {@code deadlineNs}, cancelling the one armed before, if any. */
-    private void arm(long deadlineNs) {
-        cancelArmedEntry();
+    /**
+     * Makes the entry cover {@code deadlineNs} (a reading of the timer's clock): arms it there if
+     * it is not pending, moves it there if it is pending later, and otherwise leaves it.
+     */
+    private void cover(long deadlineNs) {
+        long nowNs = engine.nowNs();
+        long entryNs = engine.elapsedNs(deadlineNs);
         try {
-            armedTimerId = timer.scheduleTimerAt(this, deadlineNs);
+            if (!isPendingEntry()) {
+                engine.schedule(this, entryNs, nowNs);
+                counters.wheelSchedules++;
+            } else if (entryNs < requestedDeadlineNs()) {
+                // False when the entry fired first: its signal then only causes a spurious drain.
+                if (engine.postpone(this, entryNs, nowNs, null)) {
+                    counters.wheelMoves++;
+                }
+            }
         } catch (RejectedExecutionException refused) {
             counters.armFailures++;
             throw refused;
         }
-        armedDeadlineNs = deadlineNs;
-        counters.wheelSchedules++;
     }
 
-    private void cancelArmedEntry() {
-        if (armedTimerId != NO_TIMER) {
-            // False when the entry fired first: its signal then only causes a spurious drain.
-            if (timer.cancelTimer(armedTimerId)) {
-                counters.wheelCancels++;
-            }
-            armedTimerId = NO_TIMER;
+    private void disarm() {
+        if (engine.cancel(this)) {
+            counters.wheelCancels++;
         }
     }
 
@@ -229,7 +232,7 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
      * the executor. Reads no typed state and allocates nothing.
      */
     @Override
-    public void onTimerExpiry(long timerId, long nowNs) {
+    protected void expired(TimerEngine firedBy, long nowNs) {
         counters.expiries++;
         if (SIGNALLED.compareAndSet(this, 0, 1) && wakeUpExecutor != null) {
             try {
@@ -252,9 +255,6 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
         // Lower the flag before reading anything: an expiry after this point raises it again.
         signalled = 0;
         long nowNs = clock.refresh();
-        if (armedTimerId != NO_TIMER && !timer.isPending(armedTimerId)) {
-            armedTimerId = NO_TIMER;
-        }
         TimeoutCheckResult due;
         draining = true;
         try {
@@ -273,13 +273,13 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
 
     private void rearm() {
         long nextNs = earliestDeadline();
-        if (nextNs == NO_DEADLINE || (armedTimerId != NO_TIMER && nextNs - armedDeadlineNs >= 0)) {
+        if (nextNs == NO_DEADLINE) {
             return;
         }
         try {
-            arm(nextNs);
+            cover(nextNs);
         } catch (RejectedExecutionException refused) {
-            // Counted in arm(); the due events are already consumed and must reach the caller.
+            // Counted in cover(); the due events are already consumed and must reach the caller.
             LOG.log(Level.WARNING, "could not re-arm the timers of connection " + connectionId, refused);
         }
     }
@@ -330,7 +330,7 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
         Counters c = counters;
         return new TimerManagerStats(connectionId, closed ? 0 : activeTimeoutCount(), c.registrations, timeoutResets(),
                 c.cancellations, c.expiries, c.wakeUps, c.wakeUpFailures, c.drains, c.emptyDrains, c.eventsDelivered,
-                c.wheelSchedules, c.wheelCancels, c.armFailures);
+                c.wheelSchedules, c.wheelMoves, c.wheelCancels, c.armFailures);
     }
 
     @Override
@@ -345,8 +345,8 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
         }
         closed = true;
         counters.cancellations += removeAllTimeouts();
-        cancelArmedEntry();
-        timer.unregisterConnection(connectionId);
+        disarm();
+        registry.unregister(connectionId);
     }
 
     /** Whether {@link #scheduler()} has created the scheduler: a test seam. */
@@ -354,19 +354,19 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
         return scheduler != null;
     }
 
-    /** The armed wheel entry's id, or 0: a test seam. */
-    long armedTimerId() {
-        return armedTimerId;
+    /** Whether the wheel entry is pending: a test seam. */
+    boolean isArmed() {
+        return isPendingEntry();
     }
 
-    /** The deadline the wheel entry was armed at (meaningful while {@link #armedTimerId()} is not 0). */
+    /** The deadline the wheel entry is armed at, as a reading of the timer's clock: a test seam. */
     long armedDeadlineNs() {
-        return armedDeadlineNs;
+        return engine.absoluteNs(requestedDeadlineNs());
     }
 
     @Override
     public String toString() {
         return "TimerManager[connection " + connectionId + (closed ? ", closed" : ", " + describeTimeouts())
-                + (armedTimerId == NO_TIMER ? ", unarmed" : ", armed at " + armedDeadlineNs + " ns") + "]";
+                + (isPendingEntry() ? ", armed at " + armedDeadlineNs() + " ns" : ", unarmed") + "]";
     }
 }

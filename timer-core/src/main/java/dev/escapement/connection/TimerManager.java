@@ -25,9 +25,10 @@ import java.util.concurrent.TimeUnit;
  *       {@link #isClosed()} and {@link #isExpirySignalled()}, which any thread may call.</li>
  *   <li>The manager keeps one entry in the wheel, armed at the earliest deadline over its
  *       {@linkplain #scheduler() layers}: its own typed timeouts and any layer the protocol adds.
- *       When a deadline becomes earlier than the entry, the entry is moved (cancelled and
- *       scheduled again); when deadlines only move later, the wheel is not touched: the entry
- *       fires early, the drain finds nothing due and re-arms. So resetting an idle timeout on every
+ *       The entry is the manager itself: no second object per connection. When a deadline becomes
+ *       earlier than the entry, the entry is moved (one postpone); when deadlines only move later,
+ *       the wheel is not touched: the entry fires early, the drain finds nothing due and
+ *       re-arms. So resetting an idle timeout on every
  *       packet is a field write.</li>
  *   <li>When the entry fires, the timer thread raises the manager's inbox flag and nothing else:
  *       it never reads the typed deadlines. On the flag's rise from empty, and only then, it hands
@@ -327,18 +328,19 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
          *                                    the wheel entry for it
          */
         public TimerManager<E> build() {
-            if (!timer.registerConnection(connectionId)) {
+            ConnectionRegistry registry = ConnectionRegistry.of(timer);
+            if (!registry.register(connectionId)) {
                 throw new IllegalStateException("connection " + connectionId
                         + " already has a live TimerManager on this timer; close it first");
             }
             DefaultTimerManager<E> manager;
             try {
                 manager = anySpread
-                        ? new DefaultTimerManager<>(timer, connectionId, types, maxSpreadNs.clone(), spreadRandom(),
+                        ? new DefaultTimerManager<>(timer, registry, connectionId, types, maxSpreadNs.clone(), spreadRandom(),
                                 wakeUpExecutor, listener)
-                        : new DefaultTimerManager<>(timer, connectionId, types, null, null, wakeUpExecutor, listener);
+                        : new DefaultTimerManager<>(timer, registry, connectionId, types, null, null, wakeUpExecutor, listener);
             } catch (RuntimeException | Error failure) {
-                timer.unregisterConnection(connectionId);
+                registry.unregister(connectionId);
                 throw failure;
             }
             try {

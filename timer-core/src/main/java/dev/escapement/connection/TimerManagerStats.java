@@ -18,8 +18,9 @@ package dev.escapement.connection;
  * @param drains           calls of {@code checkTimerEvents}, including those the wake-up made
  * @param emptyDrains      drains that found nothing due (spurious wake-ups are harmless, and counted here)
  * @param eventsDelivered  events the drains reported, over all layers
- * @param wheelSchedules   wheel entries scheduled (arming or moving the connection's entry earlier)
- * @param wheelCancels     wheel entries cancelled (moving the entry earlier, {@code cancelAll}, {@code close})
+ * @param wheelSchedules   times the connection's wheel entry was armed (it is the manager itself)
+ * @param wheelMoves       times the armed entry was moved earlier (a postpone, not a second entry)
+ * @param wheelCancels     times the armed entry was cancelled ({@code cancelAll} with nothing left, {@code close})
  * @param armFailures      attempts to arm the entry that the global timer refused
  */
 public record TimerManagerStats(
@@ -35,6 +36,7 @@ public record TimerManagerStats(
         long emptyDrains,
         long eventsDelivered,
         long wheelSchedules,
+        long wheelMoves,
         long wheelCancels,
         long armFailures) {
 }

@@ -1,5 +1,7 @@
 package dev.escapement.connection;
 
+import dev.escapement.engine.TimerEngine;
+import dev.escapement.engine.TimerEntry;
 import dev.escapement.unified.DeadlineObserver;
 import dev.escapement.unified.TimeoutCheckResult;
 import dev.escapement.unified.TimeoutLayer;
@@ -19,7 +21,8 @@ import java.util.SplittableRandom;
  * its path is one more (see {@code docs/design-decisions.md}, C12). The methods are named so that
  * they do not collide with the manager's public ones.
  *
- * <p>Not thread-safe: confined to the connection's thread.
+ * <p>Not thread-safe: confined to the connection's thread. It extends {@link TimerEntry} only so
+ * that the manager can be its own wheel entry; typed timeouts alone are never scheduled.
  *
  * <h2>Spread</h2>
  * A type may be given a spread: each {@link #setTimeout} adds an offset drawn uniformly from
@@ -30,7 +33,7 @@ import java.util.SplittableRandom;
  *
  * @param <E> the event type, at most {@value #MAX_TYPES} constants
  */
-class TypedTimeouts<E extends Enum<E>> {
+class TypedTimeouts<E extends Enum<E>> extends TimerEntry {
 
     /** The most constants an event type may have: one bit each in the active mask. */
     static final int MAX_TYPES = Long.SIZE;
@@ -183,6 +186,11 @@ class TypedTimeouts<E extends Enum<E>> {
 
     private static long bit(int ordinal) {
         return 1L << ordinal;
+    }
+
+    /** Typed timeouts alone are never scheduled; the manager overrides this. */
+    @Override
+    protected void expired(TimerEngine engine, long nowNs) {
     }
 
     // ------------------------------------------------------------------ TimeoutLayer

@@ -57,22 +57,25 @@ public interface TimeoutLayer {
     void attach(DeadlineObserver observer);
 
     /**
-     * The deadline {@code delayNs} after {@code nowNs}. The sum may wrap, as readings of
-     * {@link System#nanoTime()} may, and stays correct under comparison by subtraction. A result
-     * that would equal {@link #NO_DEADLINE} is moved 1 ns later, so a real deadline is never
-     * mistaken for "none"; for a delay of {@link Long#MAX_VALUE} ns, which has no later deadline
-     * (1 ns later wraps round to "long past"), it is moved 1 ns earlier instead.
+     * The longest delay a deadline keeps: 2^62 ns (146 years); longer ones are held there. So the
+     * deadlines of any two live timeouts lie within 2^63 ns of each other and compare correctly
+     * by subtraction, however far apart their delays were.
+     */
+    long MAX_DELAY_NS = Long.MAX_VALUE >> 1;
+
+    /**
+     * The deadline {@code delayNs} after {@code nowNs}, the delay held at {@link #MAX_DELAY_NS}.
+     * The sum may wrap, as readings of {@link System#nanoTime()} may, and stays correct under
+     * comparison by subtraction. A result that would equal {@link #NO_DEADLINE} is moved 1 ns
+     * later, so a real deadline is never mistaken for "none".
      *
      * @param nowNs   a reading of the timer's clock
      * @param delayNs a delay, from 0 to {@link Long#MAX_VALUE}
      * @return the deadline
      */
     static long deadlineAfter(long nowNs, long delayNs) {
-        long deadlineNs = nowNs + delayNs;
-        if (deadlineNs != NO_DEADLINE) {
-            return deadlineNs;
-        }
-        return delayNs == Long.MAX_VALUE ? deadlineNs - 1 : deadlineNs + 1;
+        long deadlineNs = nowNs + Math.min(delayNs, MAX_DELAY_NS);
+        return deadlineNs == NO_DEADLINE ? deadlineNs + 1 : deadlineNs;
     }
 
     /**

@@ -177,10 +177,10 @@ class TimerManagerConcurrencyTest {
                     connections.add(connection);
                 }
             }
-            assertThat(timer.activeConnections()).isEqualTo(LOOPS * CONNECTIONS_PER_LOOP);
+            assertThat(timer.stats().activeConnections()).isEqualTo(LOOPS * CONNECTIONS_PER_LOOP);
             connections.forEach(connection -> connection.loop.execute(connection::step));
             assertThat(finished.await(60, SECONDS)).as("every connection finished").isTrue();
-            assertThat(timer.activeConnections()).as("every connection unregistered").isZero();
+            assertThat(timer.stats().activeConnections()).as("every connection unregistered").isZero();
         } finally {
             timer.stop();
             for (ScheduledExecutorService loop : loops) {

@@ -143,8 +143,8 @@ class ConnectionBadInputCatalogueTest {
                 row("cancelAll after close()", f -> f.closedManager().cancelAll(), returns(0)),
                 row("close() twice", f -> {
                     f.closedManager().close();
-                    return f.timer().activeConnections();
-                }, returns(0)),
+                    return f.timer().stats().activeConnections();
+                }, returns(0L)),
                 // the scheduler
                 row("addLayer(null)", f -> call(() -> f.manager().scheduler().addLayer(null)), throwsWith(NullPointerException.class, "layer")),
                 row("addLayer(a layer already in it)", f -> call(() -> {

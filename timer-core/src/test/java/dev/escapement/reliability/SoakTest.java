@@ -90,7 +90,7 @@ class SoakTest {
             long elapsedS = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs);
             long perTimer = pending > 0 ? (used - baselineBytes) / pending : 0;
             samples.add(new long[] {elapsedS, pending, used, perTimer});
-            System.out.printf("%7ds %10d %12d %13dK %12d %14d%n", elapsedS, pending, timer.activeConnections(),
+            System.out.printf("%7ds %10d %12d %13dK %12d %14d%n", elapsedS, pending, timer.stats().activeConnections(),
                     used / 1024, perTimer, operations.get());
         }
         running.set(false);

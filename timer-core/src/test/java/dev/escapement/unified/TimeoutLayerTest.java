@@ -19,11 +19,18 @@ class TimeoutLayerTest {
     }
 
     @Test
-    void theLongestDelayThatWouldEqualTheSentinelMovesOneNanosecondEarlierAndStaysInTheFuture() {
+    void delaysAreHeldAt146YearsSoAnyTwoDeadlinesCompareBySubtraction() {
         long deadlineNs = TimeoutLayer.deadlineAfter(0, Long.MAX_VALUE);
-        assertThat(deadlineNs).isEqualTo(Long.MAX_VALUE - 1);
+        assertThat(deadlineNs).isEqualTo(TimeoutLayer.MAX_DELAY_NS);
         assertThat(TimeoutLayer.isDue(deadlineNs, 0)).isFalse();
-        assertThat(TimeoutLayer.isDue(deadlineNs, Long.MAX_VALUE - 1)).isTrue();
+        // A short deadline set 11 ms in, against the longest: still the earlier one (D8).
+        long shortNs = TimeoutLayer.deadlineAfter(10_000_000, 1);
+        long longestNs = TimeoutLayer.deadlineAfter(11_000_000, Long.MAX_VALUE);
+        assertThat(TimeoutLayer.earlier(shortNs, longestNs)).isEqualTo(shortNs);
+        assertThat(TimeoutLayer.earlier(longestNs, shortNs)).isEqualTo(shortNs);
+        // From a reading near the end of the clock, the held delay wraps and stays in the future.
+        long nearEndNs = Long.MAX_VALUE - 5;
+        assertThat(TimeoutLayer.deadlineAfter(nearEndNs, Long.MAX_VALUE) - nearEndNs).isEqualTo(TimeoutLayer.MAX_DELAY_NS);
     }
 
     @Test

@@ -1,45 +1,69 @@
 package dev.escapement.netty;
 
-import dev.escapement.TimerHandle;
+import dev.escapement.engine.TimerEngine;
+import dev.escapement.engine.TimerEntry;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import io.netty.util.TimerTask;
 import java.lang.System.Logger.Level;
 
 /**
- * The {@link Timeout} of an {@link EscapementTimer}: Netty's view of an Escapement
- * {@link TimerHandle}, and the Escapement task that runs Netty's {@link TimerTask}.
+ * The {@link Timeout} of an {@link EscapementTimer}, which is also its entry in the global
+ * timer's wheel: a pending Netty timeout is this one object (48 bytes with compressed
+ * references), as a {@code HashedWheelTimeout} is Netty's.
  *
- * <p>Thread-safety: any thread. State lives in the handle, whose compare-and-set decides a cancel
- * racing the expiry.
+ * <p>Thread-safety: any thread. The entry's state word decides a cancel racing the expiry.
  */
-final class EscapementTimeout implements Timeout, dev.escapement.TimerTask {
+final class EscapementTimeout extends TimerEntry implements Timeout, Runnable {
 
     private static final System.Logger LOG = System.getLogger(EscapementTimer.class.getName());
 
     private final EscapementTimer timer;
     private final TimerTask task;
-    /** Set right after scheduling, or by the run itself if it comes first. */
-    private volatile TimerHandle handle;
 
     EscapementTimeout(EscapementTimer timer, TimerTask task) {
         this.timer = timer;
         this.task = task;
     }
 
-    void handle(TimerHandle handle) {
-        this.handle = handle;
+    @Override
+    protected boolean isReusable() {
+        return false;
+    }
+
+    /** Fired for good: run the task on the timer thread, or on the global timer's callback executor. */
+    @Override
+    protected void expired(TimerEngine engine, long nowNs) {
+        engine.dispatch(this, this);
     }
 
     @Override
-    public void run(TimerHandle firing) throws Exception {
-        handle = firing;
+    public void run() {
         timer.released();
-        task.run(this);
+        try {
+            task.run(this);
+        } catch (Throwable failure) {
+            timer.engine().taskFailed(this, failure);
+        }
+    }
+
+    @Override
+    protected void refused(Throwable failure) {
+        timer.released();
+    }
+
+    @Override
+    protected void cancelledByTimer() {
+        timer.released();
     }
 
     @Override
     public Timer timer() {
+        return timer;
+    }
+
+    /** @return the timer that created this timeout */
+    EscapementTimer owner() {
         return timer;
     }
 
@@ -50,17 +74,17 @@ final class EscapementTimeout implements Timeout, dev.escapement.TimerTask {
 
     @Override
     public boolean isExpired() {
-        return handle.isExpired();
+        return isExpiredEntry();
     }
 
     @Override
     public boolean isCancelled() {
-        return handle.isCancelled();
+        return isCancelledEntry();
     }
 
     @Override
     public boolean cancel() {
-        if (!handle.cancel()) {
+        if (!timer.engine().cancel(this)) {
             return false;
         }
         timer.released();
@@ -74,9 +98,9 @@ final class EscapementTimeout implements Timeout, dev.escapement.TimerTask {
 
     @Override
     public String toString() {
-        TimerHandle current = handle;
-        long remainingNs = current.deadlineNs() - timer.globalTimer().nanoTime();
+        TimerEngine engine = timer.engine();
+        long remainingNs = requestedDeadlineNs() - engine.nowNs();
         return "EscapementTimeout(deadline: " + (remainingNs >= 0 ? remainingNs + " ns later" : -remainingNs + " ns ago")
-                + (current.isCancelled() ? ", cancelled" : "") + ", task: " + task + ")";
+                + (isCancelled() ? ", cancelled" : "") + ", task: " + task + ")";
     }
 }

@@ -1,7 +1,9 @@
 package dev.escapement.netty;
 
 import dev.escapement.GlobalTimer;
-import dev.escapement.TimerHandle;
+import dev.escapement.engine.Engines;
+import dev.escapement.engine.TimerEngine;
+import dev.escapement.engine.TimerEntry;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import io.netty.util.TimerTask;
@@ -46,6 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class EscapementTimer implements Timer {
 
     private final GlobalTimer globalTimer;
+    private final TimerEngine engine;
     private final boolean ownsGlobalTimer;
     private final long maxPendingTimeouts;
     private final AtomicLong pendingTimeouts = new AtomicLong();
@@ -53,6 +56,7 @@ public final class EscapementTimer implements Timer {
 
     private EscapementTimer(GlobalTimer globalTimer, boolean ownsGlobalTimer, long maxPendingTimeouts) {
         this.globalTimer = globalTimer;
+        this.engine = Engines.of(globalTimer);
         this.ownsGlobalTimer = ownsGlobalTimer;
         this.maxPendingTimeouts = maxPendingTimeouts;
     }
@@ -84,9 +88,9 @@ public final class EscapementTimer implements Timer {
             }
         }
         EscapementTimeout timeout = new EscapementTimeout(this, task);
-        TimerHandle handle;
         try {
-            handle = globalTimer.schedule(timeout, delay, unit);
+            long nowNs = engine.nowNs();
+            engine.schedule(timeout, TimerEngine.deadlineAfter(nowNs, unit.toNanos(delay)), nowNs);
         } catch (RejectedExecutionException refused) {
             released();
             if (globalTimer.isStopped()) {
@@ -94,8 +98,7 @@ public final class EscapementTimer implements Timer {
             }
             throw refused;
         }
-        timeout.handle(handle);
-        if (stopped.get() && handle.cancel()) {
+        if (stopped.get() && engine.cancel(timeout)) {
             // stop() ran between our check and our schedule, and may not have seen this timeout.
             released();
             throw new IllegalStateException("cannot be started once stopped");
@@ -112,23 +115,20 @@ public final class EscapementTimer implements Timer {
         if (!stopped.compareAndSet(false, true)) {
             return Collections.emptySet();
         }
-        List<TimerHandle> cancelled = ownsGlobalTimer
-                ? globalTimer.stop()
-                : globalTimer.isStopped() ? List.of() : globalTimer.cancelMatching(this::owns);
+        List<TimerEntry> cancelled = ownsGlobalTimer
+                ? engine.stop()
+                : globalTimer.isStopped() ? List.of() : engine.cancelMatching(this::owns);
         Set<Timeout> unprocessed = new HashSet<>();
-        for (TimerHandle handle : cancelled) {
-            if (handle.task() instanceof EscapementTimeout timeout && timeout.timer() == this) {
-                // A newTimeout racing this stop may not have handed the timeout its handle yet.
-                timeout.handle(handle);
-                released();
-                unprocessed.add(timeout);
+        for (TimerEntry entry : cancelled) {
+            if (owns(entry)) {
+                unprocessed.add((Timeout) entry);
             }
         }
         return unprocessed;
     }
 
-    private boolean owns(TimerHandle handle) {
-        return handle.task() instanceof EscapementTimeout timeout && timeout.timer() == this;
+    private boolean owns(TimerEntry entry) {
+        return entry instanceof EscapementTimeout timeout && timeout.owner() == this;
     }
 
     /** A timeout left the pending state (ran or was cancelled). */
@@ -136,6 +136,10 @@ public final class EscapementTimer implements Timer {
         if (maxPendingTimeouts > 0) {
             pendingTimeouts.decrementAndGet();
         }
+    }
+
+    TimerEngine engine() {
+        return engine;
     }
 
     /** @return the global timer this timer runs on */

@@ -90,7 +90,7 @@ class ChannelTimersTest {
         server.close().sync();
         // The children close asynchronously after their peers; wait until they all have.
         long deadline = System.nanoTime() + SECONDS.toNanos(30);
-        while (timer.activeConnections() > 0 || timer.stats().pending() > 0 || timer.stats().commandQueueDepth() > 0) {
+        while (timer.stats().activeConnections() > 0 || timer.stats().pending() > 0 || timer.stats().commandQueueDepth() > 0) {
             assertThat(System.nanoTime() - deadline).as("timers left: %s", timer.stats()).isNegative();
             Thread.sleep(5);
         }

@@ -99,7 +99,7 @@ class NioLoopbackTest {
         assertThat(client.isOpen()).isFalse();
         server.close().sync();
         long deadline = System.nanoTime() + SECONDS.toNanos(10);
-        while (timer.activeConnections() > 0) {
+        while (timer.stats().activeConnections() > 0) {
             assertThat(System.nanoTime() - deadline).isNegative();
             Thread.sleep(5);
         }
@@ -319,7 +319,7 @@ class NioLoopbackTest {
             }
             assertThat(accepted.tryAcquire(perRound, 30, SECONDS)).as("round %d: connections accepted", round).isTrue();
             // A manager per channel on both sides: the count the closes must bring back to zero.
-            assertThat(timer.activeConnections()).as("round %d: connections at the peak", round).isEqualTo(2 * perRound);
+            assertThat(timer.stats().activeConnections()).as("round %d: connections at the peak", round).isEqualTo(2 * perRound);
 
             // Close from the client side in even rounds, from the server side in odd ones; the peer follows.
             if (round % 2 == 0) {
@@ -329,7 +329,7 @@ class NioLoopbackTest {
             }
             children.clear();
             assertThat(closed.tryAcquire(2 * perRound, 30, SECONDS)).as("round %d: both ends closed", round).isTrue();
-            assertThat(timer.activeConnections()).as("round %d: connections after the closes", round).isZero();
+            assertThat(timer.stats().activeConnections()).as("round %d: connections after the closes", round).isZero();
         }
         server.close().sync();
 

@@ -1,6 +1,7 @@
 package dev.escapement.perf.compare;
 
 import dev.escapement.wheel.TimingWheel;
+import dev.escapement.wheel.WheelNode;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.agrona.DeadlineTimerWheel;
@@ -8,9 +9,10 @@ import org.agrona.DeadlineTimerWheel;
 /**
  * Scenario 7, the single-thread core: Escapement's {@link TimingWheel} alone against Agrona's
  * {@link DeadlineTimerWheel} (sized for the population, {@link AgronaWheels}), on one thread, no
- * clock, no queue. A background population with delays of 1-30 s (1 ms ticks for Escapement, the
- * same delays in nanoseconds for Agrona, each background timer with its own random delay) stays pending while schedule+cancel pairs cycle through a
- * ring of {@value #RING} timers.
+ * clock, no queue. A background population with delays of 1-30 s (exact nanosecond deadlines in
+ * both; Escapement's slots are 1 ms ticks; each background timer with its own random delay)
+ * stays pending while schedule+cancel pairs cycle through a ring of {@value #RING} timers.
+ * Escapement's wheel is intrusive, so its timers are node objects made up front and reused.
  *
  * <p>Thread-safety: run from one thread.
  */
@@ -33,19 +35,35 @@ final class CoreScenario {
     }
 
     static Wheel escapement(int population) {
-        TimingWheel wheel = new TimingWheel(TimingWheel.DEFAULT_SLOTS_PER_LEVEL, population, 0);
+        TimingWheel wheel = new TimingWheel(TimingWheel.DEFAULT_SLOTS_PER_LEVEL, TICK_NS, 0);
+        // An intrusive wheel: the timers are the caller's objects, made once and reused, as a
+        // connection reuses its own entry. Ids here are indices into them, kept on a free stack.
+        Node[] nodes = new Node[population];
+        int[] free = new int[population];
+        for (int i = 0; i < population; i++) {
+            nodes[i] = new Node();
+            free[i] = population - 1 - i;
+        }
         return new Wheel() {
+            private int freeCount = population;
+
             @Override
             public long schedule(long delayNs) {
-                // 1 ms ticks from tick 0, rounded up as GlobalTimer rounds a delay.
-                return wheel.schedule((delayNs + TICK_NS - 1) / TICK_NS, null);
+                int index = free[--freeCount];
+                wheel.insert(nodes[index], delayNs);
+                return index;
             }
 
             @Override
             public void cancel(long id) {
-                wheel.cancel(id);
+                wheel.remove(nodes[(int) id]);
+                free[freeCount++] = (int) id;
             }
         };
+    }
+
+    /** A timer of the single-thread scenario: nothing but its place in the wheel. */
+    private static final class Node extends WheelNode {
     }
 
     static Wheel agrona(int population) {

@@ -1,19 +1,22 @@
-package dev.escapement;
+package dev.escapement.engine;
 
+import dev.escapement.TimerStats;
 import dev.escapement.wheel.TimingWheel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * The counters the timer thread keeps, and their publication to readers on other threads.
+ * The counters of one engine, and their publication to readers on other threads.
  *
- * <p>Thread-safety: the plain fields are written by the timer thread only. It publishes them once
- * per pass with volatile writes ({@link #publish}); any thread reads the published values. Firing
- * lateness goes into an HdrHistogram {@link SingleWriterRecorder}: recording is wait-free for the
- * timer thread, and a reader swaps the recorder's interval histogram out and adds it to a
- * cumulative one under its own lock, so taking a snapshot never stops the timer thread.
+ * <p>Thread-safety: the plain fields are written by the timer thread only, and published once
+ * per pass with volatile writes ({@link #publish}); any thread reads the published values. The
+ * adders are counted by whichever thread meets the event (a producer refused, an executor thread
+ * whose task threw). Firing lateness goes into an HdrHistogram {@link SingleWriterRecorder}:
+ * wait-free for the timer thread; a reader swaps its interval histogram out and adds it to a
+ * cumulative one under the reader's own lock, so a snapshot never stops the timer thread.
  */
 final class TimerCounters {
 
@@ -28,8 +31,16 @@ final class TimerCounters {
     long returnedByStop;
     long passes;
     long parks;
-    long commandsDrained;
+    long commandsApplied;
     long overruns;
+
+    // Counted by any thread.
+    final LongAdder rejected = new LongAdder();
+    final LongAdder taskFailures = new LongAdder();
+    final LongAdder intervalFailures = new LongAdder();
+    final LongAdder executorRejections = new LongAdder();
+    /** Cancel-and-rearm cycles of a reusable entry that the timer thread saw as one: one arming and one cancel each. */
+    final LongAdder mergedArmings = new LongAdder();
 
     // Published at the end of each pass.
     private volatile long publishedPending;
@@ -40,7 +51,7 @@ final class TimerCounters {
     private volatile long publishedReturnedByStop;
     private volatile long publishedPasses;
     private volatile long publishedParks;
-    private volatile long publishedCommandsDrained;
+    private volatile long publishedCommandsApplied;
     private volatile long publishedOverruns;
     private final AtomicLongArray publishedCascades;
     private final long[] lastCascades;
@@ -55,7 +66,7 @@ final class TimerCounters {
         this.lastCascades = new long[levels];
     }
 
-    /** Timer thread: records how late a timer fired; negative (early) is recorded as 0. */
+    /** Timer thread: records how late a timer fired; never negative (a timer is never early). */
     void recordLateness(long latenessNs) {
         lateness.recordValue(Math.min(Math.max(latenessNs, 0), MAX_RECORDED_LATENESS_NS));
     }
@@ -70,7 +81,7 @@ final class TimerCounters {
         publishedReturnedByStop = returnedByStop;
         publishedPasses = passes;
         publishedParks = parks;
-        publishedCommandsDrained = commandsDrained;
+        publishedCommandsApplied = commandsApplied;
         publishedOverruns = overruns;
         for (int level = 0; level < lastCascades.length; level++) {
             long cascades = wheel.cascades(level);
@@ -81,7 +92,7 @@ final class TimerCounters {
         }
     }
 
-    /** Timer thread: publishes the park count as it parks (no pass ends while parked). */
+    /** Timer thread: publishes the park count as it parks (no pass ends while it sleeps). */
     void publishParks() {
         publishedParks = parks;
     }
@@ -90,13 +101,8 @@ final class TimerCounters {
         return publishedPending;
     }
 
-    long passes() {
-        return publishedPasses;
-    }
-
-    /** Any thread: a snapshot of the published counters with the other figures given. */
-    TimerStats snapshot(long rejected, long taskFailures, long intervalFailures, long executorRejections,
-                        long commandQueueDepth, long activeConnections, long wakeups) {
+    /** Any thread: a snapshot of the published counters with the figures only the caller knows. */
+    TimerStats snapshot(long commandQueueDepth, long activeConnections, long wakeups) {
         long[] cascades = new long[publishedCascades.length()];
         for (int level = 0; level < cascades.length; level++) {
             cascades[level] = publishedCascades.get(level);
@@ -116,11 +122,12 @@ final class TimerCounters {
             p999 = count == 0 ? 0 : cumulativeLateness.getValueAtPercentile(99.9);
             max = count == 0 ? 0 : cumulativeLateness.getMaxValue();
         }
+        long merged = mergedArmings.sum();
         return new TimerStats(
-                publishedPending, publishedScheduled, publishedFired, publishedRuns, publishedCancelled,
-                publishedReturnedByStop, rejected, taskFailures, intervalFailures, executorRejections,
-                publishedOverruns, commandQueueDepth, publishedCommandsDrained, activeConnections,
-                publishedPasses, publishedParks, wakeups, cascades,
+                publishedPending, publishedScheduled + merged, publishedFired, publishedRuns, publishedCancelled + merged,
+                publishedReturnedByStop, rejected.sum(), taskFailures.sum(), intervalFailures.sum(),
+                executorRejections.sum(), publishedOverruns, commandQueueDepth, publishedCommandsApplied,
+                activeConnections, publishedPasses, publishedParks, wakeups, cascades,
                 count, p50, p99, p999, max);
     }
 }

@@ -1,5 +1,6 @@
-package dev.escapement;
+package dev.escapement.engine;
 
+import dev.escapement.TimerHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;

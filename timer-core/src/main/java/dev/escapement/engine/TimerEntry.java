@@ -1,0 +1,197 @@
+package dev.escapement.engine;
+
+import dev.escapement.wheel.WheelNode;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A timer as the engine sees it: a node of the owner's {@link dev.escapement.wheel.TimingWheel},
+ * the command that carries it to the timer thread, and the one status word that every thread
+ * agrees on. Handles, the id path's pooled entries, per-connection managers and the Netty
+ * adapter's timeouts all extend this class, so a pending timer is one object.
+ *
+ * <h2>Ground rules</h2>
+ * <ul>
+ *   <li>{@link #state} changes only by compare-and-set: a cancel racing an expiry, or a postpone
+ *       racing an expiry, has exactly one winner.</li>
+ *   <li>{@link #requestedNs}, the deadline users asked for, is written by a producer before the
+ *       entry is handed to the timer thread, or under a {@link #MOVING} claim; the timer thread
+ *       writes it only while it alone may ({@link #RUNNING}, between periodic runs). Readers take
+ *       the state first: a deadline read under an unchanged state word is the deadline.</li>
+ *   <li>The {@link WheelNode} fields (where the entry is linked) belong to the timer thread.</li>
+ *   <li>The transitions themselves are in {@link TimerEngine} (producers) and
+ *       {@link GlobalTimerTask} (the timer thread); this class only holds the word.</li>
+ * </ul>
+ *
+ * <h2>The state word</h2>
+ * <pre>
+ *   bits 0-2  status   IDLE, PENDING, MOVING, RUNNING, FIRED, DONE, FAILED, CANCELLED
+ *   bit  3    LINKED   the timer thread holds the entry (in the wheel, or set aside for a pass)
+ *   bit  4    SEEN     the timer thread has counted this arming of the entry
+ *   bit  5    MOVED    a postpone has offered the entry again and the timer thread has not seen it
+ *                      (so more offers may be in flight, and a periodic grid restarts there)
+ *   bits 6-31 version  bumped by every transition, so a word read twice unchanged was unchanged
+ *
+ *   IDLE -> PENDING                  schedule (a reusable entry also from FIRED, DONE, FAILED, CANCELLED)
+ *   PENDING -> MOVING -> PENDING     postpone (the claim keeps others from firing or moving it)
+ *   PENDING -> RUNNING -> PENDING    a periodic run
+ *   PENDING | RUNNING -> FIRED       expiry for good (a periodic timer's last run)
+ *   FIRED -> DONE | FAILED           a handle's task completed
+ *   PENDING | MOVING | RUNNING -> CANCELLED
+ * </pre>
+ * A cancel learns from the word it replaced whether the timer thread holds the entry; only then
+ * does it ask for an unlink. A timer cancelled before the timer thread saw it costs that thread
+ * one read of this word.
+ */
+public abstract non-sealed class TimerEntry extends WheelNode implements Command {
+
+    static final int IDLE = 0;
+    static final int PENDING = 1;
+    static final int MOVING = 2;
+    static final int RUNNING = 3;
+    static final int FIRED = 4;
+    static final int DONE = 5;
+    static final int FAILED = 6;
+    static final int CANCELLED = 7;
+    static final int STATUS_MASK = 0b111;
+    static final int LINKED = 1 << 3;
+    static final int SEEN = 1 << 4;
+    static final int MOVED = 1 << 5;
+    static final int FLAGS = LINKED | SEEN;
+    static final int VERSION = 1 << 6;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(TimerEntry.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile int state;
+    /** The deadline asked for, in nanoseconds since the engine's origin; see the ground rules. */
+    long requestedNs;
+
+    /** For subclasses; the entry starts {@code IDLE}. */
+    protected TimerEntry() {
+    }
+
+    // ------------------------------------------------------------------ the word
+
+    final int state() {
+        return state;
+    }
+
+    /** Before the entry is shared with any other thread: a plain store, ordered by the offer. */
+    final void initState(int value) {
+        STATE.set(this, value);
+    }
+
+    final boolean compareAndSetState(int expected, int value) {
+        return STATE.compareAndSet(this, expected, value);
+    }
+
+    static int status(int state) {
+        return state & STATUS_MASK;
+    }
+
+    /** {@code status} with the flags of {@code previous} and its version bumped. */
+    static int next(int previous, int status) {
+        return ((previous + VERSION) & ~(STATUS_MASK)) | status;
+    }
+
+    /** As {@link #next(int, int)} with other {@link #FLAGS} ({@link #MOVED} is kept). */
+    static int next(int previous, int status, int flags) {
+        return ((previous + VERSION) & ~(STATUS_MASK | FLAGS)) | flags | status;
+    }
+
+    static boolean isPendingStatus(int status) {
+        return status == PENDING || status == MOVING || status == RUNNING;
+    }
+
+    // ------------------------------------------------------------------ queries any thread may make
+
+    /** @return true while the timer has neither fired for good nor been cancelled */
+    protected final boolean isPendingEntry() {
+        return isPendingStatus(status(state));
+    }
+
+    /** @return true once the timer was cancelled (until it is armed again, for a reusable entry) */
+    protected final boolean isCancelledEntry() {
+        return status(state) == CANCELLED;
+    }
+
+    /** @return true once the timer fired for good (its work may still be running) */
+    protected final boolean isExpiredEntry() {
+        int status = status(state);
+        return status == FIRED || status == DONE || status == FAILED;
+    }
+
+    /**
+     * The deadline asked for, as nanoseconds since the engine's origin. For a periodic timer, the
+     * next run's. Any thread; a deadline read during a postpone is the old or the new one.
+     *
+     * @return the deadline
+     */
+    protected final long requestedDeadlineNs() {
+        return requestedNs;
+    }
+
+    // ------------------------------------------------------------------ the timer thread's hooks
+
+    /**
+     * The timer has fired for good: its status is already {@code FIRED}, so no cancel can win any
+     * more. Called on the timer thread; must not block. The engine catches and counts what it
+     * throws.
+     *
+     * @param engine the engine that fired it
+     * @param nowNs  the timer thread's clock reading for this pass, in the engine's nanoseconds
+     */
+    protected abstract void expired(TimerEngine engine, long nowNs);
+
+    /**
+     * The timer thread cancelled the timer itself, for {@link TimerEngine#stop()} or a
+     * {@code cancelMatching} walk (a user's cancel is the caller's to report). Called on the timer
+     * thread, or on the thread that stops an engine without one. Default: nothing.
+     */
+    protected void cancelledByTimer() {
+    }
+
+    /**
+     * Whether the entry may be armed again after it fired or was cancelled (the id path's pooled
+     * entries, a connection's manager). A one-shot entry is offered once per arming and never
+     * again, so the timer thread need not mark one it finds cancelled before it saw it.
+     */
+    protected boolean isReusable() {
+        return true;
+    }
+
+    /**
+     * The callback executor refused this timer's work, handed over by
+     * {@link TimerEngine#dispatch}; the refusal is already counted and logged. Default: nothing.
+     *
+     * @param failure what the executor threw
+     */
+    protected void refused(Throwable failure) {
+    }
+
+    /** Periodic timers override this; the engine calls it instead of {@link #expired} for each run. */
+    boolean isPeriodic() {
+        return false;
+    }
+
+    static String statusName(int state) {
+        return switch (status(state)) {
+            case IDLE -> "IDLE";
+            case PENDING -> "PENDING";
+            case MOVING -> "MOVING";
+            case RUNNING -> "RUNNING";
+            case FIRED -> "FIRED";
+            case DONE -> "DONE";
+            case FAILED -> "FAILED";
+            default -> "CANCELLED";
+        };
+    }
+}
