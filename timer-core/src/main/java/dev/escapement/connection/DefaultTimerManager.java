@@ -207,7 +207,7 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
         long entryNs = engine.elapsedNs(deadlineNs);
         try {
             if (!isPendingEntry()) {
-                engine.schedule(this, entryNs, nowNs);
+                engine.arm(this, entryNs, nowNs);
                 counters.wheelSchedules++;
             } else if (entryNs < requestedDeadlineNs()) {
                 // False when the entry fired first: its signal then only causes a spurious drain.

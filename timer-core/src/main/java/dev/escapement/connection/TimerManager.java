@@ -105,8 +105,10 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
      * @throws IllegalArgumentException   if {@code delay} is negative
      * @throws IllegalStateException      if the manager is closed
      * @throws RejectedExecutionException if the global timer refuses the wheel entry the new
-     *                                    deadline needs (it is stopped, or a bound is reached); the
-     *                                    timeout stays registered and is reported by a later drain
+     *                                    deadline needs (it is stopped, or its command queue is
+     *                                    full; the entry is the manager itself, so the pending
+     *                                    bound never refuses it); the timeout stays registered,
+     *                                    the entry stays where it was, and a later drain reports it
      */
     void register(E type, long delay, TimeUnit unit);
 

@@ -177,6 +177,20 @@ public final class TimerEngine {
             scheduleNew(entry, deadlineNs, nowNs);
             return;
         }
+        arm(entry, deadlineNs, nowNs);
+    }
+
+    /**
+     * Arms a reusable entry that is not pending and that its owner keeps for good (a connection's
+     * manager, which is its own wheel entry): as {@link #schedule}, but outside the pending bound,
+     * since arming it again takes no memory, so a connection never loses the entry that covers its
+     * timeouts to the bound.
+     *
+     * @throws RejectedExecutionException if the queue is full or the timer is stopped; the entry
+     *                                    is then as it was
+     */
+    public void arm(TimerEntry entry, long deadlineNs, long nowNs) {
+        ensureRunning();
         int previous;
         int armed;
         do {
