@@ -37,11 +37,9 @@ import javax.management.ObjectName;
  * </ul>
  *
  * <h2>Two ways to schedule</h2>
- * {@link #schedule(TimerTask, long, TimeUnit)} returns a {@link TimerHandle}, which is itself the
- * timer's wheel entry: one object per timer. {@link #scheduleTimer(TimerExpiryHandler, long,
- * TimeUnit)} is the primitive path: a {@code long} id, nothing allocated per timer once its pool
- * has grown.
- *
+ * {@link #schedule(TimerTask, long, TimeUnit)} returns a {@link TimerHandle}, itself the timer's
+ * wheel entry: one object per timer. {@link #scheduleTimer} is the primitive path: a {@code long}
+ * id, nothing allocated per timer once its pool has grown.
  * <pre>{@code
  * GlobalTimer timer = GlobalTimer.builder().tick(1, TimeUnit.MILLISECONDS).build();
  * TimerHandle handle = timer.schedule(h -> System.out.println("fired " + h.id()), 50, TimeUnit.MILLISECONDS);
@@ -108,8 +106,6 @@ public final class GlobalTimer {
                 builder().threadName("escapement-shared-timer").settings(), null, true);
     }
 
-    // ------------------------------------------------------------------ the handle path
-
     /**
      * Schedules a one-shot task.
      *
@@ -132,20 +128,14 @@ public final class GlobalTimer {
         return scheduleHandle(task, saturatedNanos(Objects.requireNonNull(delay, "delay")));
     }
 
-    /**
-     * Schedules a one-shot task at a deadline of this timer's clock ({@link #nanoTime()}); a
-     * deadline at or before now fires on the next pass.
-     */
+    /** Schedules a one-shot task at a deadline of {@link #nanoTime()}'s clock; a past one fires on the next pass. */
     public TimerHandle scheduleAt(TimerTask task, long deadlineNs) {
         Objects.requireNonNull(task, "task");
         long nowNs = engine.nowNs();
         return engine.scheduleHandle(task, TimerEngine.deadlineAfter(nowNs, deadlineNs - engine.absoluteNs(nowNs)), nowNs);
     }
 
-    /**
-     * Schedules a notify-only timer: no task; its {@link TimerHandle#completion() completion}
-     * completes when it fires.
-     */
+    /** Schedules a notify-only timer: no task; its {@link TimerHandle#completion() completion} completes when it fires. */
     public TimerHandle scheduleNotify(long delay, TimeUnit unit) {
         TimerHandle handle = scheduleHandle(null, Objects.requireNonNull(unit, "unit").toNanos(delay));
         handle.completion();
@@ -211,8 +201,6 @@ public final class GlobalTimer {
     public TimerBatch newBatch() {
         return new TimerBatch(engine);
     }
-
-    // ------------------------------------------------------------------ the id path
 
     /**
      * Schedules a timer on the primitive path: no handle, nothing allocated per timer once the
@@ -280,11 +268,8 @@ public final class GlobalTimer {
         return handles(engine.cancelMatching(entry -> entry instanceof TimerHandle handle && filter.test(handle)));
     }
 
-    // ------------------------------------------------------------------ lifecycle
-
     /**
-     * Starts the timer thread if it has not started yet; scheduling starts it too.
-     *
+     * Starts the timer thread if it has not started; scheduling starts it too.
      * @throws IllegalStateException if the timer was stopped
      */
     public void start() {
@@ -313,11 +298,11 @@ public final class GlobalTimer {
 
     private static List<TimerHandle> handles(List<TimerEntry> entries) {
         List<TimerHandle> handles = new ArrayList<>(entries.size());
-        for (TimerEntry entry : entries) {
+        entries.forEach(entry -> {
             if (entry instanceof TimerHandle handle) {
                 handles.add(handle);
             }
-        }
+        });
         return handles;
     }
 
@@ -337,8 +322,6 @@ public final class GlobalTimer {
         return engine.doWork();
     }
 
-    // ------------------------------------------------------------------ time and inspection
-
     /** @return the current reading of this timer's clock, in nanoseconds */
     public long nanoTime() {
         return engine.absoluteNs(engine.nowNs());
@@ -349,10 +332,7 @@ public final class GlobalTimer {
         return engine.cachedClock().source();
     }
 
-    /**
-     * A reading of this timer's clock refreshed by the timer thread every pass and by anyone who
-     * calls {@link CachedClock#refresh()}: one volatile load instead of a clock read.
-     */
+    /** A reading of this timer's clock refreshed every pass and by {@link CachedClock#refresh()}: one volatile load. */
     public CachedClock cachedClock() {
         return engine.cachedClock();
     }
@@ -362,7 +342,7 @@ public final class GlobalTimer {
         return engine.tickNs();
     }
 
-    /** @return true on this timer's thread (inside a task run inline); false when driven by a caller */
+    /** @return true on this timer's thread (in a task run inline); false when driven by a caller */
     public boolean isTimerThread() {
         return engine.isTimerThread();
     }
@@ -377,11 +357,7 @@ public final class GlobalTimer {
         return engine.stats();
     }
 
-    /**
-     * A readable picture of the wheel for debugging (per level the occupied slots with their
-     * counts, at most 16 per level), then the statistics. Taken on the timer thread, which this
-     * call waits up to five seconds for.
-     */
+    /** A readable, bounded picture of the wheel and the statistics, taken on the timer thread (waits up to 5 s). */
     public String dump() {
         String picture;
         try {
@@ -393,10 +369,7 @@ public final class GlobalTimer {
                 + " now=" + engine.nowNs() / engine.tickNs() + " ticks since start\n" + picture + stats() + "\n";
     }
 
-    /**
-     * @return true when producers are outrunning the timer thread: its command queue is at least
-     *         three quarters full (schedules are refused once it is full)
-     */
+    /** @return true when the command queue is at least three quarters full (schedules are refused once it is full) */
     public boolean isApplyingBackpressure() {
         return engine.isApplyingBackpressure();
     }
@@ -407,9 +380,13 @@ public final class GlobalTimer {
                 + (shared ? ", shared" : "") + (isStopped() ? ", stopped" : "") + "]";
     }
 
-    /** Test seam: at most {@code limit} timers fired per pass. */
+    /** Test seams: at most {@code limit} timers fired per pass; hold commands back when driven by a caller. */
     void expiriesPerPass(int limit) {
         engine.expiriesPerPass(limit);
+    }
+
+    void holdCommands(boolean hold) {
+        engine.holdCommands(hold);
     }
 
     static long saturatedNanos(Duration duration) {

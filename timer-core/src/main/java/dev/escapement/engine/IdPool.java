@@ -136,8 +136,4 @@ final class IdPool {
         // A full hand-off queue means producers hold plenty; the chain keeps growing here.
     }
 
-    /** @return entries created so far */
-    synchronized int created() {
-        return created;
-    }
 }

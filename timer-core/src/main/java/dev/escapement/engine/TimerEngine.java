@@ -439,16 +439,17 @@ public final class TimerEngine {
         task.expiriesPerPass(limit);
     }
 
+    /** Test seam: a caller-driven engine holds commands back as a threaded one does. */
+    public void holdCommands(boolean hold) {
+        task.holdCommands(hold);
+    }
+
     public boolean isStopped() {
         return runner.isStopRequested();
     }
 
     public boolean isTimerThread() {
         return runner.isTimerThread();
-    }
-
-    public boolean isDrivenByCaller() {
-        return runner.isDrivenByCaller();
     }
 
     /** One pass, for an engine driven by its caller. */
@@ -518,10 +519,6 @@ public final class TimerEngine {
 
     public boolean isApplyingBackpressure() {
         return queue.isApplyingBackpressure();
-    }
-
-    public int commandQueueCapacity() {
-        return queue.capacity();
     }
 
     public long pendingCount() {

@@ -149,10 +149,6 @@ final class TimerRunner implements Runnable {
         return thread != null && Thread.currentThread() == thread;
     }
 
-    boolean isDrivenByCaller() {
-        return thread == null;
-    }
-
     int doWork() {
         if (thread != null) {
             throw new IllegalStateException("doWork() is only for a timer built with drivenByCaller()");

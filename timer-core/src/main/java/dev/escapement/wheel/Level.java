@@ -58,11 +58,6 @@ final class Level {
         return (currentTick & higherDigitsMask) + ((long) slot << shift);
     }
 
-    /** The start tick of {@code slot} in the block of {@code currentTick}. */
-    long slotStart(long currentTick, int slot) {
-        return (currentTick & higherDigitsMask) + ((long) slot << shift);
-    }
-
     void append(int slot, WheelNode node) {
         slots[slot].append(node);
         occupied |= 1L << slot;
