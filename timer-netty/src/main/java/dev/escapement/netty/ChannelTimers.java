@@ -24,6 +24,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * event loop, never on the timer thread: handlers need no locks. The handler that registered a
  * type consumes its event; handlers that do not know it pass it on.
  *
+ * <p>Delivery stops when the channel closes. A handler that closes the channel on an event ends
+ * the drain: the close future closes the manager at once, but {@code channelInactive} reaches the
+ * handlers only later, so the events still due in that drain are dropped rather than handed to
+ * handlers that would register again on a closed manager. Netty's own idle tasks likewise do
+ * nothing once the channel is closed. The handlers of this package check the same before they
+ * register again.
+ *
  * <h2>Example</h2>
  * <pre>{@code
  * // in a handler, on the event loop:
@@ -78,7 +85,7 @@ public final class ChannelTimers {
         }
         TimerManager<ChannelTimeout> created = TimerManager
                 .builder(timer, NEXT_ID.getAndIncrement(), ChannelTimeout.class)
-                .wakeUp(channel.eventLoop(), (owner, due) -> deliver(channel, due))
+                .wakeUp(channel.eventLoop(), (owner, due) -> deliver(channel, owner, due))
                 .build();
         channel.attr(MANAGER).set(created);
         channel.closeFuture().addListener((ChannelFutureListener) future -> {
@@ -98,9 +105,22 @@ public final class ChannelTimers {
         return Objects.requireNonNull(channel, "channel").attr(MANAGER).get();
     }
 
-    /** On the event loop: the due events travel the pipeline. */
-    private static void deliver(Channel channel, TimeoutCheckResult due) {
-        for (int i = 0; i < due.eventCount(); i++) {
+    /**
+     * Whether the channel and its manager are both open: checked before each due event is
+     * delivered, and by a handler before it registers again. Once either is closed, nothing more
+     * is delivered or registered.
+     *
+     * @param channel the channel
+     * @param manager its manager, or null if it has none yet
+     * @return true if both are open
+     */
+    static boolean isLive(Channel channel, TimerManager<?> manager) {
+        return manager != null && !manager.isClosed() && channel.isOpen();
+    }
+
+    /** On the event loop: the due events travel the pipeline, until a handler closes the channel. */
+    private static void deliver(Channel channel, TimerManager<ChannelTimeout> manager, TimeoutCheckResult due) {
+        for (int i = 0; i < due.eventCount() && isLive(channel, manager); i++) {
             channel.pipeline().fireUserEventTriggered(due.event(i));
         }
     }

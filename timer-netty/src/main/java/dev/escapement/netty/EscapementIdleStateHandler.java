@@ -30,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  * manager decides on the event loop what is due. The events fire when Netty's would, give or take
  * the staleness of the cached clock (at most a read or flush burst) and the wheel's tick.
  *
+ * <h2>After the close</h2>
+ * Once the channel is closed, no further idle event is fired and nothing is registered, as with
+ * Netty's handler, whose idle tasks return when they find the channel closed. A handler that
+ * closes the channel on READER_IDLE while WRITER_IDLE is due in the same drain ends the drain
+ * there: the WRITER_IDLE is dropped, although {@code channelInactive} has not arrived yet.
+ *
  * <h2>Example</h2>
  * <pre>{@code
  * pipeline.addLast(new EscapementIdleStateHandler(60, 30, 0));   // instead of IdleStateHandler
@@ -274,32 +280,29 @@ public class EscapementIdleStateHandler extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof ChannelTimeout type && state == INITIALIZED) {
-            switch (type) {
-                case READER_IDLE -> {
-                    if (readerIdleTimeNanos > 0) {
-                        readerIdle(ctx);
-                        return;
-                    }
-                }
-                case WRITER_IDLE -> {
-                    if (writerIdleTimeNanos > 0) {
-                        writerIdle(ctx);
-                        return;
-                    }
-                }
-                case ALL_IDLE -> {
-                    if (allIdleTimeNanos > 0) {
-                        allIdle(ctx);
-                        return;
-                    }
-                }
-                default -> {
-                    // Not ours.
-                }
-            }
+        if (!(evt instanceof ChannelTimeout type) || state != INITIALIZED || idleTimeNanos(type) == 0) {
+            ctx.fireUserEventTriggered(evt);
+            return;
         }
-        ctx.fireUserEventTriggered(evt);
+        if (!ChannelTimers.isLive(ctx.channel(), timeouts)) {
+            // Closed, channelInactive still to come: ours, and stale. Nothing is fired or registered.
+            return;
+        }
+        switch (type) {
+            case READER_IDLE -> readerIdle(ctx);
+            case WRITER_IDLE -> writerIdle(ctx);
+            default -> allIdle(ctx);
+        }
+    }
+
+    /** The idle time of one of this handler's types, 0 if disabled or not an idle type. */
+    private long idleTimeNanos(ChannelTimeout type) {
+        return switch (type) {
+            case READER_IDLE -> readerIdleTimeNanos;
+            case WRITER_IDLE -> writerIdleTimeNanos;
+            case ALL_IDLE -> allIdleTimeNanos;
+            default -> 0;
+        };
     }
 
     private void readerIdle(ChannelHandlerContext ctx) {

@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * becomes earlier. When a timeout fires, the RTO backs off once, every due message counts an
  * attempt and gets a new deadline one RTO later, and an event per message goes down the pipeline.
  * A message already sent again by the application on its own ({@link #sent} with a known id)
- * keeps its attempt count and gets a fresh deadline.
+ * keeps its attempt count and gets a fresh deadline. Once the channel is closed (by a handler on
+ * one of these events, say), no further event is fired and nothing is registered: the rest of
+ * that timeout's events are dropped.
  *
  * <h2>Example</h2>
  * <pre>{@code
@@ -120,7 +122,7 @@ public class RetransmissionTimeoutHandler extends ChannelInboundHandlerAdapter {
      */
     public void sent(long messageId) {
         TimerManager<ChannelTimeout> manager = timeouts();
-        if (manager.isClosed()) {
+        if (!ChannelTimers.isLive(ctx.channel(), manager)) {
             return;
         }
         long nowNs = timer.nanoTime();
@@ -182,6 +184,10 @@ public class RetransmissionTimeoutHandler extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(evt);
             return;
         }
+        if (!ChannelTimers.isLive(ctx.channel(), timeouts)) {
+            // Closed, channelInactive still to come: nothing more to fire or register.
+            return;
+        }
         long nowNs = timer.nanoTime();
         boolean backedOff = false;
         long earliestNs = 0;
@@ -194,7 +200,8 @@ public class RetransmissionTimeoutHandler extends ChannelInboundHandlerAdapter {
                 dueIds[due++] = entry.key();
             }
         }
-        for (int i = 0; i < due; i++) {
+        // An event handler that closes the channel ends this timeout's events.
+        for (int i = 0; i < due && ChannelTimers.isLive(ctx.channel(), timeouts); i++) {
             long id = dueIds[i];
             Outstanding message = outstanding.get(id);
             if (message == null || message.deadlineNs - nowNs > 0) {
@@ -221,7 +228,7 @@ public class RetransmissionTimeoutHandler extends ChannelInboundHandlerAdapter {
                 any = true;
             }
         }
-        if (any && !timeouts.isClosed()) {
+        if (any && ChannelTimers.isLive(ctx.channel(), timeouts)) {
             timeouts.register(ChannelTimeout.RETRANSMISSION, Math.max(0, earliestNs - nowNs), TimeUnit.NANOSECONDS);
         }
     }

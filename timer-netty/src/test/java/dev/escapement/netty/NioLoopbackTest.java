@@ -348,7 +348,7 @@ class NioLoopbackTest {
      * command has been applied; the second fires in a later pass, after the first pass published
      * its counters (a pass publishes at its end).
      */
-    private static TimerStats statsAfterTwoPasses(GlobalTimer timer) throws Exception {
+    static TimerStats statsAfterTwoPasses(GlobalTimer timer) throws Exception {
         for (int pass = 0; pass < 2; pass++) {
             timer.scheduleNotify(0, NANOSECONDS).completion().get(30, SECONDS);
         }
@@ -357,7 +357,7 @@ class NioLoopbackTest {
 
     /** Reads and drops everything: a peer that never acknowledges. */
     @ChannelHandler.Sharable
-    private static final class Discard extends ChannelInboundHandlerAdapter {
+    static final class Discard extends ChannelInboundHandlerAdapter {
         static final Discard INSTANCE = new Discard();
 
         @Override
