@@ -188,7 +188,7 @@ public final class GlobalTimer {
         Objects.requireNonNull(unit, "unit");
         long earliestNs = unit.toNanos(earliest);
         long latestNs = unit.toNanos(latest);
-        if (latestNs < earliestNs) {
+        if (latest < earliest) {
             throw new IllegalArgumentException("latest must not be before earliest: " + latest + " < " + earliest + " " + unit);
         }
         long nowNs = engine.nowNs();

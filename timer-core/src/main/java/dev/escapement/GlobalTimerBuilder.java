@@ -75,8 +75,9 @@ public final class GlobalTimerBuilder {
     /**
      * The most timers pending at once, from 1 to 2^30, default 2^26. Past it a schedule throws
      * {@link RejectedExecutionException}. The count is the timers the timer thread holds, as it
-     * last published them, plus the commands waiting for it: exact when the timer is quiet, and
-     * never exceeded by more than the commands of one pass.
+     * last published them, plus the commands waiting for it or taken since: exact for one
+     * producer, and exceeded by at most one timer per other thread scheduling at the same
+     * instant (each may read the count before the others' offers land).
      *
      * @param maxPendingTimers the bound
      * @return this builder

@@ -203,21 +203,26 @@ final class DefaultTimerManager<E extends Enum<E>> extends TypedTimeouts<E> impl
      * it is not pending, moves it there if it is pending later, and otherwise leaves it.
      */
     private void cover(long deadlineNs) {
+        if (isPendingEntry() && deadlineNs - engine.absoluteNs(requestedDeadlineNs()) >= 0) {
+            return;
+        }
         long nowNs = engine.nowNs();
-        long entryNs = engine.elapsedNs(deadlineNs);
+        // Through "now": a deadline is within 2^62 ns of it (TimeoutLayer.MAX_DELAY_NS), however
+        // long the timer has run.
+        long entryNs = TimerEngine.deadlineAfter(nowNs, deadlineNs - engine.absoluteNs(nowNs));
+        int done;
         try {
-            if (!isPendingEntry()) {
-                engine.arm(this, entryNs, nowNs);
-                counters.wheelSchedules++;
-            } else if (entryNs < requestedDeadlineNs()) {
-                // False when the entry fired first: its signal then only causes a spurious drain.
-                if (engine.postpone(this, entryNs, nowNs, null)) {
-                    counters.wheelMoves++;
-                }
-            }
-        } catch (RejectedExecutionException refused) {
+            done = engine.cover(this, entryNs, nowNs);
+        } catch (RejectedExecutionException stopped) {
             counters.armFailures++;
-            throw refused;
+            throw stopped;
+        }
+        switch (done) {
+            case TimerEngine.ARMED -> counters.wheelSchedules++;
+            case TimerEngine.MOVED -> counters.wheelMoves++;
+            default -> {
+                // Pending no later already, or it fired meanwhile and a drain is owed.
+            }
         }
     }
 

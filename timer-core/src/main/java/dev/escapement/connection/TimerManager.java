@@ -104,11 +104,10 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
      * @throws NullPointerException       if {@code type} or {@code unit} is null
      * @throws IllegalArgumentException   if {@code delay} is negative
      * @throws IllegalStateException      if the manager is closed
-     * @throws RejectedExecutionException if the global timer refuses the wheel entry the new
-     *                                    deadline needs (it is stopped, or its command queue is
-     *                                    full; the entry is the manager itself, so the pending
-     *                                    bound never refuses it); the timeout stays registered,
-     *                                    the entry stays where it was, and a later drain reports it
+     * @throws RejectedExecutionException if the global timer is stopped (neither a full command
+     *                                    queue nor the pending bound refuses the wheel entry, which
+     *                                    is the manager itself); the timeout stays registered, and
+     *                                    a later drain reports it
      */
     void register(E type, long delay, TimeUnit unit);
 
@@ -326,8 +325,8 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
          * @return the manager
          * @throws IllegalStateException      if a live manager of this timer has the same connection
          *                                    id (close it first), or a layer is attached elsewhere
-         * @throws RejectedExecutionException if a layer has a deadline and the global timer refuses
-         *                                    the wheel entry for it
+         * @throws RejectedExecutionException if a layer has a deadline and the global timer is
+         *                                    stopped
          */
         public TimerManager<E> build() {
             ConnectionRegistry registry = ConnectionRegistry.of(timer);

@@ -5,6 +5,7 @@ import static dev.escapement.engine.TimerEntry.IDLE;
 import static dev.escapement.engine.TimerEntry.LINKED;
 import static dev.escapement.engine.TimerEntry.PENDING;
 import static dev.escapement.engine.TimerEntry.next;
+import static dev.escapement.engine.TimerEntry.status;
 
 import java.util.Arrays;
 
@@ -108,7 +109,9 @@ public final class BatchOps {
         TimerEntry[] toOffer = new TimerEntry[size];
         int[] claims = new int[size];
         long[] previousNs = new long[size];
+        int[] offerSlots = new int[size];
         int offered = 0;
+        int gaps = 0;
         long earliestNs = Long.MAX_VALUE;
         boolean flush = false;
         int scheduleRefusals = 0;
@@ -116,13 +119,13 @@ public final class BatchOps {
             TimerEntry entry = ops.entry(i);
             switch (ops.kind(i)) {
                 case BatchOps.SCHEDULE -> {
-                    if (!engine.hasRoomFor(offered)) {
+                    if (!engine.hasRoomFor(offered - gaps)) {
                         scheduleRefusals++;
                         ops.refuse(i, "pending timers bound reached: maxPendingTimers=" + engine.maxPendingTimers);
                         continue;
                     }
                     entry.requestedNs = ops.deadlineNs(i);
-                    entry.initState(PENDING);
+                    entry.initState(PENDING | TimerEntry.OFFER);
                     done[i] = true;
                     toOffer[offered++] = entry;
                     earliestNs = Math.min(earliestNs, ops.deadlineNs(i));
@@ -142,6 +145,8 @@ public final class BatchOps {
                     } else {
                         done[i] = true;
                         if ((previous & LINKED) != 0) {
+                            // The cancel counted this offer; a refused batch takes it back.
+                            claims[i] = previous;
                             toOffer[offered++] = entry;
                         }
                     }
@@ -149,10 +154,21 @@ public final class BatchOps {
                 case BatchOps.POSTPONE -> {
                     int earlier = claimedEarlier(ops, claims, done, i, entry);
                     if (earlier >= 0) {
+                        if (status(entry.state()) != TimerEntry.MOVING) {
+                            // A cancel (in this batch, or from another thread) took it meanwhile.
+                            ops.refuse(i, "not pending");
+                            continue;
+                        }
                         // The batch holds this entry's claim already: move it again under it.
                         claims[i] = claims[earlier];
                         claims[earlier] = 0;
                         previousNs[i] = previousNs[earlier];
+                        // It joins its new deadline's timers after everything offered before
+                        // this operation, so its one offer moves here.
+                        toOffer[offerSlots[earlier]] = null;
+                        gaps++;
+                        offerSlots[i] = offered;
+                        toOffer[offered++] = entry;
                     } else {
                         int claimed = TimerEngine.claim(entry);
                         if (claimed < 0) {
@@ -161,6 +177,7 @@ public final class BatchOps {
                         }
                         claims[i] = claimed;
                         previousNs[i] = entry.requestedNs;
+                        offerSlots[i] = offered;
                         toOffer[offered++] = entry;
                     }
                     entry.requestedNs = ops.deadlineNs(i);
@@ -172,6 +189,15 @@ public final class BatchOps {
             }
         }
         engine.counters.rejected.add(scheduleRefusals);
+        if (gaps > 0) {
+            int kept = 0;
+            for (int i = 0; i < offered; i++) {
+                if (toOffer[i] != null) {
+                    toOffer[kept++] = toOffer[i];
+                }
+            }
+            offered = kept;
+        }
         if (offered > 0) {
             TimerEntry[] entries = offered == size ? toOffer : java.util.Arrays.copyOf(toOffer, offered);
             int schedules = 0;
@@ -180,7 +206,7 @@ public final class BatchOps {
             }
             EntryBatch batch = new EntryBatch(entries, Math.max(0, schedules - 1));
             engine.batchedSchedules.addAndGet(batch.extraSchedules);
-            if (!engine.queue.offer(batch, earliestNs, nowNs, flush)) {
+            if (!engine.queue.offer(batch, earliestNs, nowNs, flush, false)) {
                 engine.batchedSchedules.addAndGet(-batch.extraSchedules);
                 undo(engine, done, claims, previousNs);
                 return done;
@@ -188,13 +214,13 @@ public final class BatchOps {
         }
         for (int i = 0; i < size; i++) {
             if (done[i] && ops.kind(i) == BatchOps.POSTPONE && claims[i] != 0) {
-                TimerEngine.release(ops.entry(i), claims[i]);
+                TimerEngine.release(ops.entry(i));
             }
         }
         if (engine.isTerminated()) {
             for (int i = 0; i < size; i++) {
                 if (done[i] && ops.kind(i) == BatchOps.SCHEDULE
-                        && ops.entry(i).compareAndSetState(PENDING, next(PENDING, CANCELLED))) {
+                        && TimerEngine.tryCancel(ops.entry(i)) >= 0) {
                     done[i] = false;
                     engine.counters.rejected.increment();
                     ops.refuse(i, "timer is stopped");
@@ -231,11 +257,14 @@ public final class BatchOps {
                     if (claims[i] != 0) {
                         TimerEntry entry = ops.entry(i);
                         entry.requestedNs = previousNs[i];
-                        TimerEngine.release(entry, claims[i]);
+                        TimerEngine.abandon(entry);
                     }
                 }
                 default -> {
                     // A cancel stands: its entry is dropped when its deadline comes up.
+                    if (claims[i] != 0) {
+                        TimerEngine.takeBackOffer(ops.entry(i));
+                    }
                     continue;
                 }
             }

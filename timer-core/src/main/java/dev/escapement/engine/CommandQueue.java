@@ -2,6 +2,7 @@ package dev.escapement.engine;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -47,6 +48,8 @@ final class CommandQueue {
     /** The announcement while the timer thread is not parked. */
     static final long NOT_PARKED = Long.MIN_VALUE;
 
+    /** Commands applied in one batch (see {@link #applyBatch}). */
+    private static final int BATCH = 256;
     /** Queue-position samples kept to find what was queued a hold ago. */
     private static final int SAMPLES = 16;
     private static final long SAMPLE_EVERY_NS = HOLD_NS / 4;
@@ -65,6 +68,12 @@ final class CommandQueue {
     }
 
     private final MpscArrayQueue<Command> queue;
+    /**
+     * Offers the bounded queue refused from owners that must not be refused (a connection's own
+     * entry): unbounded, taken whole every pass. Empty but under overload, and a node is
+     * allocated only then.
+     */
+    private final ConcurrentLinkedQueue<TimerEntry> overflow = new ConcurrentLinkedQueue<>();
     private final int capacity;
     private final LongAdder wakeups = new LongAdder();
 
@@ -72,9 +81,17 @@ final class CommandQueue {
     private volatile long parkedUntilNs = NOT_PARKED;
     private volatile int flush;
     private volatile boolean closing;
+    /** Written by the timer thread only; see {@link #backlog}. */
+    private volatile long taking;
     private volatile Thread timerThread;
 
     // Timer thread only.
+    /** Commands taken from the queue and not yet applied: a batch. */
+    private final Command[] batch = new Command[BATCH];
+    private int batchCount;
+    private final MessagePassingQueue.Consumer<Command> collect = command -> batch[batchCount++] = command;
+    /** Sums the state words touched ahead of a batch, so the reads cannot be dropped. */
+    private int touched;
     private final long[] sampleTimesNs = new long[SAMPLES];
     private final long[] sampleIndexes = new long[SAMPLES];
     private int samples;
@@ -103,11 +120,17 @@ final class CommandQueue {
      * @param nowNs      the producer's idea of now (a cached reading will do)
      * @param flush      whether the next pass must take it even if it was queued just now: its
      *                   deadline falls within the hold, or it must be applied promptly
-     * @return false if the queue is full
+     * @param keep       whether a full queue must not refuse it: it then goes to the overflow
+     *                   (only for a {@link TimerEntry} its owner keeps for good)
+     * @return false if the queue is full (never when {@code keep})
      */
-    boolean offer(Command command, long deadlineNs, long nowNs, boolean flush) {
+    boolean offer(Command command, long deadlineNs, long nowNs, boolean flush, boolean keep) {
         if (!queue.offer(command)) {
-            return false;
+            if (!keep) {
+                return false;
+            }
+            overflow.offer((TimerEntry) command);
+            flush = true;
         }
         if (flush) {
             // After the offer: a pass that sees the flag also sees the command.
@@ -160,6 +183,21 @@ final class CommandQueue {
         return queue.size();
     }
 
+    /**
+     * The commands the pending bound must count: those queued, plus those the timer thread has
+     * taken since it last published how many timers it holds. It counts them as taken before it
+     * takes them, so a producer never sees a command in neither place.
+     */
+    long backlog() {
+        long queued = queue.size();
+        return queued + taking;
+    }
+
+    /** Timer thread: its published count now includes every command it has taken. */
+    void published() {
+        taking = 0;
+    }
+
     boolean isApplyingBackpressure() {
         return queue.size() >= capacity - (capacity >> 2);
     }
@@ -178,6 +216,15 @@ final class CommandQueue {
      * @return how many commands were applied
      */
     int drain(MessagePassingQueue.Consumer<Command> consumer, long nowNs, int limit, boolean everything) {
+        int overflowed = 0;
+        for (TimerEntry entry = overflow.poll(); entry != null; entry = overflow.poll()) {
+            consumer.accept(entry);
+            overflowed++;
+        }
+        return overflowed + drainQueue(consumer, nowNs, limit, everything);
+    }
+
+    private int drainQueue(MessagePassingQueue.Consumer<Command> consumer, long nowNs, int limit, boolean everything) {
         // Take the flag before reading the queue's position: a flag set after its command was
         // offered then always finds that command within the position read.
         boolean flushed = flush != 0 && (int) FLUSH.getAndSet(this, 0) != 0;
@@ -194,13 +241,44 @@ final class CommandQueue {
             return 0;
         }
         int wanted = (int) Math.min(due, limit);
-        int applied = queue.drain(consumer, wanted);
+        int applied = 0;
+        while (applied < wanted) {
+            int taken = applyBatch(consumer, Math.min(BATCH, wanted - applied));
+            if (taken == 0) {
+                break;
+            }
+            applied += taken;
+        }
         if (flushed && applied < wanted) {
             // Stopped at a slot claimed but not written yet, or at the limit: the next pass
             // must still take the commands the flag was raised for.
             requestFlush();
         }
         return applied;
+    }
+
+    /**
+     * Takes up to {@code max} commands and applies them. Each command is a timer the producer
+     * wrote a while ago, so reading it is a cache miss; the state words of the whole batch are
+     * read first, independent loads the processor overlaps, rather than one miss after another.
+     */
+    private int applyBatch(MessagePassingQueue.Consumer<Command> consumer, int max) {
+        batchCount = 0;
+        taking = taking + max;
+        int taken = queue.drain(collect, max);
+        int sum = 0;
+        for (int i = 0; i < taken; i++) {
+            if (batch[i] instanceof TimerEntry entry) {
+                sum += entry.state();
+            }
+        }
+        touched += sum;
+        for (int i = 0; i < taken; i++) {
+            Command command = batch[i];
+            batch[i] = null;
+            consumer.accept(command);
+        }
+        return taken;
     }
 
     /**
@@ -211,15 +289,23 @@ final class CommandQueue {
      */
     int drainClaimed(MessagePassingQueue.Consumer<Command> consumer) {
         int applied = 0;
-        for (Command command = queue.poll(); command != null; command = queue.poll()) {
+        for (TimerEntry entry = overflow.poll(); entry != null; entry = overflow.poll()) {
+            consumer.accept(entry);
+            applied++;
+        }
+        while (true) {
+            taking = taking + 1;
+            Command command = queue.poll();
+            if (command == null) {
+                return applied;
+            }
             consumer.accept(command);
             applied++;
         }
-        return applied;
     }
 
     boolean isEmpty() {
-        return queue.isEmpty();
+        return queue.isEmpty() && overflow.isEmpty();
     }
 
     private void sample(long nowNs, long producerIndex) {
@@ -258,7 +344,7 @@ final class CommandQueue {
      */
     boolean park(long untilNs, long nowNs, long sleepNs) {
         parkedUntilNs = untilNs;
-        if (flush != 0 || closing || (untilNs - nowNs > CADENCE_NS && !queue.isEmpty())) {
+        if (flush != 0 || closing || (untilNs - nowNs > CADENCE_NS && !isEmpty())) {
             // A producer that read "not parked" relied on this pass seeing its command.
             parkedUntilNs = NOT_PARKED;
             return false;

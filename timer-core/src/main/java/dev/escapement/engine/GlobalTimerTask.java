@@ -9,7 +9,9 @@ import static dev.escapement.engine.TimerEntry.PENDING;
 import static dev.escapement.engine.TimerEntry.RUNNING;
 import static dev.escapement.engine.TimerEntry.SEEN;
 import static dev.escapement.engine.TimerEntry.isPendingStatus;
+import static dev.escapement.engine.TimerEntry.minusOffer;
 import static dev.escapement.engine.TimerEntry.next;
+import static dev.escapement.engine.TimerEntry.offers;
 import static dev.escapement.engine.TimerEntry.status;
 
 import dev.escapement.wheel.TimingWheel;
@@ -117,6 +119,7 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
      */
     private void publishHeld() {
         engine.publish(wheel.size(), wheel.currentTick());
+        queue.published();
         if (appliedBatchExtras != 0) {
             engine.batchedSchedules.addAndGet(-appliedBatchExtras);
             appliedBatchExtras = 0;
@@ -181,29 +184,49 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
         }
     }
 
-    /** Brings the wheel in line with an entry's state word. */
+    /**
+     * Applies one offer of an entry: counts it off the word's OFFERS and brings the wheel in line
+     * with the word. While more of the entry's offers are queued its place waits for the last one,
+     * the call that last gave it its deadline.
+     */
     private void reconcile(TimerEntry entry) {
         while (true) {
             int state = entry.state();
+            int applied = minusOffer(state);
             switch (status(state)) {
                 case IDLE, RUNNING -> {
                     // Not armed (a stale offer of a reused entry), or between periodic runs,
                     // which only this thread links.
+                    if (applied != state && !entry.compareAndSetState(state, applied)) {
+                        continue;
+                    }
                     return;
                 }
                 case MOVING -> {
+                    // The mover's release keeps this count; its own offer follows.
+                    if (applied != state && !entry.compareAndSetState(state, applied)) {
+                        continue;
+                    }
                     holdForATick(entry);
                     return;
                 }
                 case PENDING -> {
+                    if (offers(applied) > 0) {
+                        // More of its offers follow: the last one places it.
+                        if (!entry.compareAndSetState(state, applied)) {
+                            continue;
+                        }
+                        return;
+                    }
                     long requestedNs = entry.requestedNs;
-                    if (!see(entry, state, requestedNs)) {
+                    boolean moved = (state & TimerEntry.MOVED) != 0;
+                    if (!place(entry, state, applied, requestedNs)) {
                         continue;
                     }
                     if (!entry.isLinked()) {
                         wheel.insert(entry, requestedNs);
-                    } else if (entry.linkedDeadlineNs() != requestedNs) {
-                        // A postpone: the entry joins the timers of its new deadline now.
+                    } else if (moved || entry.linkedDeadlineNs() != requestedNs) {
+                        // A postpone: the entry joins the back of its new deadline's timers now.
                         wheel.remove(entry);
                         wheel.insert(entry, requestedNs);
                     }
@@ -211,7 +234,7 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
                 }
                 default -> {
                     wheel.remove(entry);
-                    if (finish(entry, state)) {
+                    if (finish(entry, state, applied)) {
                         return;
                     }
                 }
@@ -220,21 +243,22 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
     }
 
     /**
-     * Marks a pending entry held and counted ({@code LINKED | SEEN}) if it is not yet.
+     * Marks a pending entry held and counted ({@code LINKED | SEEN}), its postpone seen (MOVED
+     * off), the offer applied; a periodic timer that was moved restarts its grid there.
      *
+     * @param applied {@code state} with the offer being applied counted off (or {@code state})
      * @return false if the word changed meanwhile (read it again)
      */
-    private boolean see(TimerEntry entry, int state, long requestedNs) {
+    private boolean place(TimerEntry entry, int state, int applied, long requestedNs) {
         boolean moved = (state & TimerEntry.MOVED) != 0;
-        if ((state & (LINKED | SEEN)) == (LINKED | SEEN) && !moved) {
+        if ((state & (LINKED | SEEN)) == (LINKED | SEEN) && !moved && applied == state) {
             return true;
         }
-        if (!entry.compareAndSetState(state, next(state, status(state), LINKED | SEEN) & ~TimerEntry.MOVED)) {
+        if (!entry.compareAndSetState(state, next(applied, status(state), LINKED | SEEN) & ~TimerEntry.MOVED)) {
             return false;
         }
         countArming(state);
         if (moved && entry instanceof PeriodicHandle periodic) {
-            // A postpone moved the next run: the grid restarts from there.
             periodic.renominate(requestedNs);
         }
         return true;
@@ -244,21 +268,23 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
      * Ends an arming that is over (cancelled, or fired and not yet finished): the entry is out of
      * the wheel; the word drops {@code LINKED} and gets {@code SEEN}. Counts a cancel once.
      *
+     * @param applied {@code state} with the offer being applied counted off, or {@code state}
+     *                when no offer is being applied (the entry came up in the wheel)
      * @return false if the word changed meanwhile (read it again)
      */
-    private boolean finish(TimerEntry entry, int state) {
+    private boolean finish(TimerEntry entry, int state, int applied) {
         if ((state & (LINKED | SEEN)) == SEEN) {
-            return true;
+            // Finished already; a reusable entry still counts its stale offers off.
+            return applied == state || !entry.isReusable() || entry.compareAndSetState(state, applied);
         }
-        int finished = next(state, status(state), SEEN);
-        if ((state & (LINKED | TimerEntry.MOVED)) != 0 || entry.isReusable()) {
+        int finished = next(applied, status(state), SEEN);
+        if ((state & LINKED) != 0 || offers(applied) > 0 || entry.isReusable()) {
             if (!entry.compareAndSetState(state, finished)) {
                 return false;
             }
         }
-        // Else a one-shot entry cancelled before this thread saw it and never postponed: its one
-        // command is being applied now and none follows, so it is counted without a write to its
-        // cache line.
+        // Else a one-shot entry cancelled before this thread saw it, whose last offer is the one
+        // being applied: none follows, so it is counted without a write to its cache line.
         countArming(state);
         if (status(state) == CANCELLED) {
             counters.cancelled++;
@@ -311,10 +337,16 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
                     return;
                 }
                 case PENDING -> {
+                    if (offers(state) > 0) {
+                        // An offer of it is still queued (a postpone whose offer a relaxed drain
+                        // missed): that offer decides its place; look again a tick later.
+                        holdForATick(entry);
+                        return;
+                    }
                     long requestedNs = entry.requestedNs;
                     if (requestedNs > nowNs) {
-                        // Postponed and not due yet, its offer still on the way.
-                        if (!see(entry, state, requestedNs)) {
+                        // Moved later since it was linked.
+                        if (!place(entry, state, state, requestedNs)) {
                             continue;
                         }
                         wheel.insert(entry, requestedNs);
@@ -325,7 +357,7 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
                     }
                 }
                 default -> {
-                    if (finish(entry, state)) {
+                    if (finish(entry, state, state)) {
                         return;
                     }
                 }
@@ -380,7 +412,8 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
                 int current = periodic.state();
                 if (status(current) != RUNNING || !periodic.compareAndSetState(current, next(current, FIRED, SEEN))) {
                     // Cancelled between the claim and now: the canceller won; skip the run.
-                    finish(periodic, periodic.state());
+                    int cancelled = periodic.state();
+                    finish(periodic, cancelled, cancelled);
                     return true;
                 }
                 last = true;
@@ -429,7 +462,7 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
         while (true) {
             int state = entry.state();
             if (!isPendingStatus(status(state))) {
-                if (finish(entry, state)) {
+                if (finish(entry, state, state)) {
                     return false;
                 }
                 continue;

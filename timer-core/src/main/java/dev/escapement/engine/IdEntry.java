@@ -8,10 +8,11 @@ import dev.escapement.TimerExpiryHandler;
  * the pool and a generation that changes every time the entry is reused, so a stale id never
  * touches the entry's next timer.
  *
- * <p>Thread-safety: as {@link TimerEntry}. {@link #id} is written by the timer thread when it
- * returns the entry to the pool, before the state word says {@code IDLE}; {@link #handler} by the
- * producer that takes the entry, before it is offered. {@link #nextFree} belongs to whoever holds
- * the entry while it is free.
+ * <p>Thread-safety: as {@link TimerEntry}. {@link #id} is written by whoever retires the entry
+ * (the timer thread when the timer is over, or a canceller that took it back before the timer
+ * thread saw it), while the state word says the timer is over and before the entry is handed on;
+ * {@link #handler} by the producer that takes the entry, before it is offered. {@link #nextFree}
+ * belongs to whoever holds the entry while it is free.
  */
 final class IdEntry extends TimerEntry {
 
@@ -34,7 +35,7 @@ final class IdEntry extends TimerEntry {
         handler.onTimerExpiry(id, engine.absoluteNs(nowNs));
     }
 
-    /** Timer thread: the entry's timer is over; the next one gets the next generation. */
+    /** The entry's timer is over (its word says so); the next one gets the next generation. */
     void retire() {
         long generation = (id >>> 32) + 1;
         id = ((generation & 0x7FFF_FFFFL) == 0 ? 1 : generation & 0x7FFF_FFFFL) << 32 | index;

@@ -3,8 +3,13 @@ package dev.escapement.engine;
 import static dev.escapement.engine.TimerEntry.CANCELLED;
 import static dev.escapement.engine.TimerEntry.IDLE;
 import static dev.escapement.engine.TimerEntry.LINKED;
+import static dev.escapement.engine.TimerEntry.PENDING;
+import static dev.escapement.engine.TimerEntry.SEEN;
+import static dev.escapement.engine.TimerEntry.STATUS_MASK;
 import static dev.escapement.engine.TimerEntry.isPendingStatus;
 import static dev.escapement.engine.TimerEntry.next;
+import static dev.escapement.engine.TimerEntry.offers;
+import static dev.escapement.engine.TimerEntry.plusOffer;
 import static dev.escapement.engine.TimerEntry.status;
 
 import dev.escapement.TimerExpiryHandler;
@@ -19,6 +24,12 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Thread-safety: any thread.
  */
 public final class IdPath {
+
+    /**
+     * An entry whose offers pile up in the queue (cancelled and reused again and again before a
+     * pass) is cancelled the ordinary way instead of recalled, so its count stays exact.
+     */
+    private static final int RECALL_OFFERS = 8;
 
     final IdPool pool = new IdPool();
     private final TimerEngine engine;
@@ -38,6 +49,9 @@ public final class IdPath {
             throw engine.reject("pending timers bound reached: the id path holds " + IdPool.MAX_ENTRIES + " timers at most");
         }
         entry.handler = handler;
+        // Read before the offer: a timer due at once may fire, and its entry be retired for the
+        // next timer, before this call returns.
+        long id = entry.id;
         try {
             engine.schedule(entry, deadlineNs, nowNs);
         } catch (RuntimeException refused) {
@@ -47,7 +61,7 @@ public final class IdPath {
             }
             throw refused;
         }
-        return entry.id;
+        return id;
     }
 
     /** @return the id path's entry {@code id} names, if the id is current; else null */
@@ -62,32 +76,56 @@ public final class IdPath {
         return entry.id == id && isPendingStatus(status(state)) ? entry : null;
     }
 
+    /**
+     * Cancels the timer {@code id} names. A timer the timer thread has not seen yet goes straight
+     * back to this thread's pool: its command, when it comes up, finds the entry idle (or armed
+     * for a later timer, which it links as that timer's own command would), so the timer thread
+     * neither writes to it nor counts it (the pool counts it for the statistics). A cancel of a
+     * later timer in the same entry fails: the entry's word changed when it was retired, and the
+     * version in it makes the compare-and-set see that.
+     */
     public boolean cancelId(long id) {
         IdEntry entry = current(id);
-        // A cancel of a later timer in the same entry fails: its word changed when the entry was
-        // retired, and the version in it makes the compare-and-set see that.
-        return entry != null && cancelIfId(entry, id);
-    }
-
-    private boolean cancelIfId(IdEntry entry, long id) {
-        int previous = tryCancelId(entry, id);
-        if (previous < 0) {
+        if (entry == null) {
             return false;
         }
-        if ((previous & LINKED) != 0) {
-            engine.queue.offer(entry, Long.MAX_VALUE, engine.cachedNowNs(), false);
+        while (true) {
+            int current = entry.state();
+            if (entry.id != id || !isPendingStatus(status(current))) {
+                return false;
+            }
+            if ((current & (LINKED | SEEN | STATUS_MASK)) == PENDING && offers(current) < RECALL_OFFERS) {
+                // Its offer stays counted: the timer thread still meets it, and a reuse waits for it.
+                if (entry.compareAndSetState(current, next(current, IDLE, 0))) {
+                    entry.retire();
+                    pool.recall(entry);
+                    return true;
+                }
+            } else if (entry.compareAndSetState(current, cancelled(current))) {
+                if ((current & LINKED) != 0
+                        && !engine.queue.offer(entry, Long.MAX_VALUE, engine.cachedNowNs(), false, false)) {
+                    // The queue is full: the entry is dropped when its deadline comes up instead.
+                    TimerEngine.takeBackOffer(entry);
+                }
+                return true;
+            }
         }
-        return true;
     }
 
-    /** As {@link #tryCancel}, for the timer {@code id} names in its pooled entry. */
+    /** The cancelled word; an entry the timer thread holds counts the unlink offer to come. */
+    private static int cancelled(int current) {
+        int cancelled = next(current, CANCELLED);
+        return (current & LINKED) != 0 ? plusOffer(cancelled) : cancelled;
+    }
+
+    /** As {@link TimerEngine#tryCancel}, for the timer {@code id} names in its pooled entry. */
     static int tryCancelId(IdEntry entry, long id) {
         while (true) {
             int current = entry.state();
             if (entry.id != id || !isPendingStatus(status(current))) {
                 return -1;
             }
-            if (entry.compareAndSetState(current, next(current, CANCELLED))) {
+            if (entry.compareAndSetState(current, cancelled(current))) {
                 return current;
             }
         }
@@ -98,23 +136,23 @@ public final class IdPath {
         if (entry == null) {
             return false;
         }
-        int claimed = TimerEngine.claim(entry);
-        if (claimed < 0) {
+        int before = TimerEngine.claim(entry);
+        if (before < 0) {
             return false;
         }
         if (entry.id != id) {
             // Retired and reused between the lookup and the claim: not ours to move.
-            TimerEngine.release(entry, claimed);
+            TimerEngine.abandon(entry);
             return false;
         }
         long previousNs = entry.requestedNs;
         entry.requestedNs = deadlineNs;
-        if (!engine.queue.offer(entry, deadlineNs, nowNs, true)) {
+        if (!engine.queue.offer(entry, deadlineNs, nowNs, true, false)) {
             entry.requestedNs = previousNs;
-            TimerEngine.release(entry, claimed);
+            TimerEngine.abandon(entry);
             throw new RejectedExecutionException("command queue full: commandQueueCapacity=" + engine.queue.capacity());
         }
-        TimerEngine.release(entry, claimed);
+        TimerEngine.release(entry);
         return true;
     }
 

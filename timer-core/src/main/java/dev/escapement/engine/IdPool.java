@@ -15,9 +15,11 @@ import org.jctools.queues.MpmcArrayQueue;
  * The timer thread strings retired entries into a chain through {@link IdEntry#nextFree} and,
  * every {@value #CHAIN} entries and at the end of each pass, offers the chain's head to an MPMC
  * queue. A producer keeps a chain of its own in a thread-local and polls the queue only when it
- * is empty: one atomic operation per chain, not per timer. When no chain is free the pool grows
- * by a chain of new entries, under a lock, up to {@link #MAX_ENTRIES}. A producer whose thread
- * ends keeps its chain: at most {@value #CHAIN} entries stay unused.
+ * is empty: one atomic operation per chain, not per timer. An entry a producer cancels before the
+ * timer thread saw it goes straight back into that producer's own entries, which it uses first;
+ * past two chains' worth they go to the queue. When no chain is free the pool grows by a chain of
+ * new entries, under a lock, up to {@link #MAX_ENTRIES}. A producer whose thread ends keeps its
+ * entries: at most a few chains' worth stay unused.
  */
 final class IdPool {
 
@@ -28,7 +30,13 @@ final class IdPool {
     private static final int CHUNK = 1 << CHUNK_BITS;
 
     private final MpmcArrayQueue<IdEntry> chains = new MpmcArrayQueue<>(1 << 14);
-    private final ThreadLocal<IdEntry[]> local = ThreadLocal.withInitial(() -> new IdEntry[1]);
+    /** Every thread's entries, so that their counts can be summed. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Magazine> magazines = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ThreadLocal<Magazine> local = ThreadLocal.withInitial(() -> {
+        Magazine magazine = new Magazine();
+        magazines.add(magazine);
+        return magazine;
+    });
     private volatile IdEntry[][] chunks = new IdEntry[0][];
     private int created;
 
@@ -38,30 +46,78 @@ final class IdPool {
     private int retiredCount;
 
     /**
+     * A thread's own free entries: the ones it gave back (used first: they are in its cache) and
+     * a chain it took from the hand-off queue or the pool's growth.
+     */
+    private static final class Magazine {
+        IdEntry returned;
+        int returnedCount;
+        IdEntry taken;
+        /** Timers this thread cancelled and took back before the timer thread saw them. */
+        final java.util.concurrent.atomic.AtomicLong recalled = new java.util.concurrent.atomic.AtomicLong();
+    }
+
+    /**
      * Any thread: a free entry, or null if the pool is at {@link #MAX_ENTRIES}.
      */
     IdEntry take() {
-        IdEntry[] own = local.get();
-        IdEntry entry = own[0];
-        if (entry == null) {
-            entry = chains.relaxedPoll();
+        Magazine own = local.get();
+        IdEntry entry = own.returned;
+        if (entry != null) {
+            own.returned = entry.nextFree;
+            own.returnedCount--;
+        } else {
+            entry = own.taken;
             if (entry == null) {
-                entry = grow();
+                entry = chains.relaxedPoll();
                 if (entry == null) {
-                    return null;
+                    entry = grow();
+                    if (entry == null) {
+                        return null;
+                    }
                 }
             }
+            own.taken = entry.nextFree;
         }
-        own[0] = entry.nextFree;
         entry.nextFree = null;
         return entry;
     }
 
-    /** Any thread: returns an entry it took and never offered. */
+    /**
+     * Any thread: an entry back into this thread's own: one it took and never offered, or one it
+     * cancelled before the timer thread saw it. Two hand-offs' worth go to the other threads.
+     */
     void giveBack(IdEntry entry) {
-        IdEntry[] own = local.get();
-        entry.nextFree = own[0];
-        own[0] = entry;
+        giveBack(local.get(), entry);
+    }
+
+    /**
+     * Any thread: a timer it cancelled before the timer thread saw it, counted here (the timer
+     * thread never will) as one scheduled and one cancelled.
+     */
+    void recall(IdEntry entry) {
+        Magazine own = local.get();
+        // Only this thread writes its count: a plain read and an ordered store suffice.
+        own.recalled.lazySet(own.recalled.get() + 1);
+        giveBack(own, entry);
+    }
+
+    /** @return timers taken back by their cancellers before the timer thread saw them, over all threads */
+    long recalled() {
+        long sum = 0;
+        for (Magazine magazine : magazines) {
+            sum += magazine.recalled.get();
+        }
+        return sum;
+    }
+
+    private void giveBack(Magazine own, IdEntry entry) {
+        entry.nextFree = own.returned;
+        own.returned = entry;
+        if (++own.returnedCount >= 2 * CHAIN && chains.relaxedOffer(own.returned)) {
+            own.returned = null;
+            own.returnedCount = 0;
+        }
     }
 
     private synchronized IdEntry grow() {

@@ -101,8 +101,11 @@ final class TimerCounters {
         return publishedPending;
     }
 
-    /** Any thread: a snapshot of the published counters with the figures only the caller knows. */
-    TimerStats snapshot(long commandQueueDepth, long activeConnections, long wakeups) {
+    /**
+     * Any thread: a snapshot of the published counters with the figures only the caller knows;
+     * {@code recalled} id-path timers were taken back by their cancellers unseen.
+     */
+    TimerStats snapshot(long commandQueueDepth, long activeConnections, long wakeups, long recalled) {
         long[] cascades = new long[publishedCascades.length()];
         for (int level = 0; level < cascades.length; level++) {
             cascades[level] = publishedCascades.get(level);
@@ -122,7 +125,8 @@ final class TimerCounters {
             p999 = count == 0 ? 0 : cumulativeLateness.getValueAtPercentile(99.9);
             max = count == 0 ? 0 : cumulativeLateness.getMaxValue();
         }
-        long merged = mergedArmings.sum();
+        // Armings the timer thread never counted: each is one scheduled and one cancelled.
+        long merged = mergedArmings.sum() + recalled;
         return new TimerStats(
                 publishedPending, publishedScheduled + merged, publishedFired, publishedRuns, publishedCancelled + merged,
                 publishedReturnedByStop, rejected.sum(), taskFailures.sum(), intervalFailures.sum(),

@@ -7,7 +7,9 @@ import static dev.escapement.engine.TimerEntry.MOVING;
 import static dev.escapement.engine.TimerEntry.PENDING;
 import static dev.escapement.engine.TimerEntry.SEEN;
 import static dev.escapement.engine.TimerEntry.isPendingStatus;
+import static dev.escapement.engine.TimerEntry.minusOffer;
 import static dev.escapement.engine.TimerEntry.next;
+import static dev.escapement.engine.TimerEntry.plusOffer;
 import static dev.escapement.engine.TimerEntry.status;
 
 import dev.escapement.TimerExpiryHandler;
@@ -153,8 +155,9 @@ public final class TimerEngine {
      */
     public long windowDeadlineNs(long earliestNs, long latestNs) {
         long firstTick = earliestNs <= 0 ? 0 : (earliestNs - 1) / tickNs + 1;
-        long lastTick = latestNs / tickNs;
-        if (firstTick > lastTick) {
+        long lastTick = Math.floorDiv(latestNs, tickNs);
+        if (latestNs < 0 || firstTick > lastTick) {
+            // No tick starts inside the window (or it lies before the origin): its earliest moment.
             return earliestNs;
         }
         long tick = dev.escapement.wheel.TimingWheel.windowTick(publishedTick, firstTick, lastTick, slotsPerLevel);
@@ -177,20 +180,41 @@ public final class TimerEngine {
             scheduleNew(entry, deadlineNs, nowNs);
             return;
         }
-        arm(entry, deadlineNs, nowNs);
+        arm(entry, deadlineNs, nowNs, false);
     }
 
     /**
-     * Arms a reusable entry that is not pending and that its owner keeps for good (a connection's
-     * manager, which is its own wheel entry): as {@link #schedule}, but outside the pending bound,
-     * since arming it again takes no memory, so a connection never loses the entry that covers its
-     * timeouts to the bound.
+     * Arms, or moves earlier, a reusable entry that its owner keeps for good (a connection's
+     * manager, which is its own wheel entry). Outside the pending bound, since arming it takes no
+     * memory; and never refused for a full queue: the offer then goes to the queue's overflow,
+     * which the timer thread takes whole every pass. So a connection never loses the entry that
+     * covers its timeouts.
      *
-     * @throws RejectedExecutionException if the queue is full or the timer is stopped; the entry
-     *                                    is then as it was
+     * @param deadlineNs the deadline; a pending entry moves only if this is earlier than its own
+     * @return {@link #ARMED}, {@link #MOVED} or {@link #LEFT} (pending no later already, or it
+     *         fired meanwhile: its expiry then owes its owner a drain)
+     * @throws RejectedExecutionException if the timer is stopped; the entry is then as it was
      */
-    public void arm(TimerEntry entry, long deadlineNs, long nowNs) {
+    public int cover(TimerEntry entry, long deadlineNs, long nowNs) {
         ensureRunning();
+        if (!entry.isPendingEntry()) {
+            arm(entry, deadlineNs, nowNs, true);
+            return ARMED;
+        }
+        if (deadlineNs < entry.requestedNs && move(entry, deadlineNs, nowNs, null, true)) {
+            return MOVED;
+        }
+        return LEFT;
+    }
+
+    /** What {@link #cover} did. */
+    public static final int LEFT = 0;
+    /** @see #cover */
+    public static final int ARMED = 1;
+    /** @see #cover */
+    public static final int MOVED = 2;
+
+    private void arm(TimerEntry entry, long deadlineNs, long nowNs, boolean keep) {
         int previous;
         int armed;
         do {
@@ -202,19 +226,26 @@ public final class TimerEngine {
             entry.requestedNs = deadlineNs;
             // A new arming: the timer thread has not counted it yet, and may still hold the entry
             // from its last one (a cancelled entry waiting for its unlink).
-            armed = next(previous, PENDING, previous & LINKED) & ~TimerEntry.MOVED;
+            armed = plusOffer(next(previous, PENDING, previous & LINKED) & ~TimerEntry.MOVED);
         } while (!entry.compareAndSetState(previous, armed));
         if ((previous & (LINKED | SEEN)) == LINKED) {
             // Held, not seen: the arming this one replaces was itself armed after a cancel the
             // timer thread has not seen. It will count one cancel and one arming for the two.
             counters.mergedArmings.increment();
         }
-        if (!queue.offer(entry, deadlineNs, nowNs, deadlineNs - nowNs < NEAR_NS)) {
-            restore(entry, armed, previous);
+        if (!queue.offer(entry, deadlineNs, nowNs, deadlineNs - nowNs < NEAR_NS, keep)) {
+            restore(entry, previous);
             throw reject("command queue full: commandQueueCapacity=" + queue.capacity());
         }
-        if (runner.isTerminated() && entry.compareAndSetState(armed, next(armed, CANCELLED))) {
-            // stop() finished between our check and our offer, and will never see it.
+        takeBackIfStopped(entry);
+    }
+
+    /**
+     * After an offer: if stop() finished between our check and our offer it will never see the
+     * entry; take it back (a cancel from whatever word it has) and refuse.
+     */
+    private void takeBackIfStopped(TimerEntry entry) {
+        if (runner.isTerminated() && tryCancel(entry) >= 0) {
             throw reject("timer is stopped");
         }
     }
@@ -222,33 +253,45 @@ public final class TimerEngine {
     /** A one-shot entry no other thread knows yet: plain stores, published by the offer. */
     private void scheduleNew(TimerEntry entry, long deadlineNs, long nowNs) {
         entry.requestedNs = deadlineNs;
-        entry.initState(PENDING);
-        if (!queue.offer(entry, deadlineNs, nowNs, deadlineNs - nowNs < NEAR_NS)) {
+        entry.initState(PENDING | TimerEntry.OFFER);
+        if (!queue.offer(entry, deadlineNs, nowNs, deadlineNs - nowNs < NEAR_NS, false)) {
             entry.initState(IDLE);
             throw reject("command queue full: commandQueueCapacity=" + queue.capacity());
         }
-        if (runner.isTerminated() && entry.compareAndSetState(PENDING, next(PENDING, CANCELLED))) {
-            // stop() finished between our check and our offer, and will never see it.
-            throw reject("timer is stopped");
+        takeBackIfStopped(entry);
+    }
+
+    /**
+     * Puts a refused arming back to the status it had, with its offer taken back, keeping what
+     * the timer thread set since.
+     */
+    private static void restore(TimerEntry entry, int previous) {
+        while (true) {
+            int current = entry.state();
+            int back = status(current) == PENDING
+                    ? next(current, status(previous), (current & LINKED) | (previous & SEEN)) : current;
+            if (entry.compareAndSetState(current, minusOffer(back))) {
+                return;
+            }
         }
     }
 
-    /** Puts a refused arming back to the status it had, keeping what the timer thread set since. */
-    private static void restore(TimerEntry entry, int armed, int previous) {
-        int current = armed;
-        while (!entry.compareAndSetState(current, next(current, status(previous), (current & LINKED) | (previous & SEEN)))) {
-            current = entry.state();
-            if (status(current) != PENDING) {
+    /** An offer counted in the word was refused by the queue: take the count back. */
+    static void takeBackOffer(TimerEntry entry) {
+        while (true) {
+            int current = entry.state();
+            if (entry.compareAndSetState(current, minusOffer(current))) {
                 return;
             }
         }
     }
 
     private void checkPendingBound() {
-        // The queue holds at most its capacity: only near the bound is its size worth reading
-        // (a read of a line the timer thread writes as it drains).
+        // The backlog is at most the queue's capacity plus what one pass takes: only near the
+        // bound is it worth reading (a line the timer thread writes as it drains).
         long pending = publishedPending + batchedSchedules.get();
-        if (pending + queue.capacity() >= maxPendingTimers && pending + queue.size() >= maxPendingTimers) {
+        if (pending + queue.capacity() + GlobalTimerTask.COMMANDS_PER_PASS >= maxPendingTimers
+                && queue.backlog() + publishedPending + batchedSchedules.get() >= maxPendingTimers) {
             throw reject("pending timers bound reached: maxPendingTimers=" + maxPendingTimers);
         }
     }
@@ -303,21 +346,27 @@ public final class TimerEngine {
         if (previous < 0) {
             return false;
         }
-        if ((previous & LINKED) != 0) {
-            // If the queue is full the entry is dropped when its deadline comes up instead.
-            queue.offer(entry, Long.MAX_VALUE, cachedNowNs(), false);
+        if ((previous & LINKED) != 0 && !queue.offer(entry, Long.MAX_VALUE, cachedNowNs(), false, false)) {
+            // The queue is full: the entry is dropped when its deadline comes up instead.
+            takeBackOffer(entry);
         }
         return true;
     }
 
-    /** @return the word the cancel replaced, or -1 if the entry was not pending */
+    /**
+     * Cancels a pending entry; if the timer thread holds it, counts the offer the caller must
+     * then make to have it unlinked.
+     *
+     * @return the word the cancel replaced, or -1 if the entry was not pending
+     */
     static int tryCancel(TimerEntry entry) {
         while (true) {
             int current = entry.state();
             if (!isPendingStatus(status(current))) {
                 return -1;
             }
-            if (entry.compareAndSetState(current, next(current, CANCELLED))) {
+            int cancelled = next(current, CANCELLED);
+            if (entry.compareAndSetState(current, (current & LINKED) != 0 ? plusOffer(cancelled) : cancelled)) {
                 return current;
             }
         }
@@ -333,28 +382,32 @@ public final class TimerEngine {
      * @throws RejectedExecutionException if the command queue is full; the entry is as it was
      */
     public boolean postpone(TimerEntry entry, long deadlineNs, long nowNs, Object newTask) {
-        int claimed = claim(entry);
-        if (claimed < 0) {
+        return move(entry, deadlineNs, nowNs, newTask, false);
+    }
+
+    private boolean move(TimerEntry entry, long deadlineNs, long nowNs, Object newTask, boolean keep) {
+        int before = claim(entry);
+        if (before < 0) {
             return false;
         }
         long previousNs = entry.requestedNs;
         Object previousTask = replaceTask(entry, newTask);
         entry.requestedNs = deadlineNs;
-        if (!queue.offer(entry, deadlineNs, nowNs, true)) {
+        if (!queue.offer(entry, deadlineNs, nowNs, true, keep)) {
             entry.requestedNs = previousNs;
             replaceTask(entry, previousTask);
-            release(entry, claimed);
+            abandon(entry);
             throw new RejectedExecutionException("command queue full: commandQueueCapacity=" + queue.capacity());
         }
-        release(entry, claimed);
+        release(entry);
         return true;
     }
 
     /**
-     * Claims a pending entry for a move: {@code PENDING -> MOVING}. Waits out another thread's
-     * claim, which is a few stores and one offer long.
+     * Claims a pending entry for a move: {@code PENDING -> MOVING}, counting the offer the move
+     * makes. Waits out another thread's claim, which is a few stores and one offer long.
      *
-     * @return the claimed word, or -1 if the entry is not pending
+     * @return the word before the claim, or -1 if the entry is not pending
      */
     static int claim(TimerEntry entry) {
         for (int spins = 0; ; spins++) {
@@ -371,16 +424,39 @@ public final class TimerEngine {
             if (status != PENDING) {
                 return -1;
             }
-            int claimed = next(current, MOVING) | TimerEntry.MOVED;
-            if (entry.compareAndSetState(current, claimed)) {
-                return claimed;
+            if (entry.compareAndSetState(current, plusOffer(next(current, MOVING)))) {
+                return current;
             }
         }
     }
 
-    /** Ends a claim: {@code MOVING -> PENDING}, unless a cancel took the entry meanwhile. */
-    static void release(TimerEntry entry, int claimed) {
-        entry.compareAndSetState(claimed, next(claimed, PENDING));
+    /**
+     * Ends a claim: {@code MOVING -> PENDING}, MOVED (the timer joins the back of its new
+     * deadline's timers, even if that is the deadline it had), keeping the offers the timer
+     * thread counted meanwhile; nothing if a cancel took the entry.
+     */
+    static void release(TimerEntry entry) {
+        while (true) {
+            int current = entry.state();
+            if (status(current) != MOVING
+                    || entry.compareAndSetState(current, next(current, PENDING) | TimerEntry.MOVED)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Ends a claim whose offer the queue refused: back to {@code PENDING}, its offer taken back;
+     * if a cancel took the entry meanwhile, only the offer is taken back.
+     */
+    static void abandon(TimerEntry entry) {
+        while (true) {
+            int current = entry.state();
+            int back = status(current) == MOVING ? next(current, PENDING) : current;
+            if (entry.compareAndSetState(current, minusOffer(back))) {
+                return;
+            }
+        }
     }
 
     private static Object replaceTask(TimerEntry entry, Object newTask) {
@@ -399,7 +475,8 @@ public final class TimerEngine {
 
     /** Whether {@code more} schedules fit under the pending bound, with those queued. */
     boolean hasRoomFor(int more) {
-        return publishedPending + batchedSchedules.get() + queue.size() + more < maxPendingTimers;
+        long backlog = queue.backlog();
+        return publishedPending + batchedSchedules.get() + backlog + more < maxPendingTimers;
     }
 
     // ------------------------------------------------------------------ lifecycle and inspection
@@ -514,7 +591,7 @@ public final class TimerEngine {
     }
 
     public TimerStats stats() {
-        return counters.snapshot(queue.size(), connections.sum(), queue.wakeups());
+        return counters.snapshot(queue.size(), connections.sum(), queue.wakeups(), ids.pool.recalled());
     }
 
     public boolean isApplyingBackpressure() {

@@ -28,9 +28,9 @@ import java.lang.invoke.VarHandle;
  *   bits 0-2  status   IDLE, PENDING, MOVING, RUNNING, FIRED, DONE, FAILED, CANCELLED
  *   bit  3    LINKED   the timer thread holds the entry (in the wheel, or set aside for a pass)
  *   bit  4    SEEN     the timer thread has counted this arming of the entry
- *   bit  5    MOVED    a postpone has offered the entry again and the timer thread has not seen it
- *                      (so more offers may be in flight, and a periodic grid restarts there)
- *   bits 6-31 version  bumped by every transition, so a word read twice unchanged was unchanged
+ *   bit  5    MOVED    a postpone moved the timer since the timer thread last placed it
+ *   bits 6-10 OFFERS   how many of the entry's offers are in the queue (0-31; 31 means "31 or more")
+ *   bits 11-31 version bumped by every transition, so a word read twice unchanged was unchanged
  *
  *   IDLE -> PENDING                  schedule (a reusable entry also from FIRED, DONE, FAILED, CANCELLED)
  *   PENDING -> MOVING -> PENDING     postpone (the claim keeps others from firing or moving it)
@@ -42,6 +42,14 @@ import java.lang.invoke.VarHandle;
  * A cancel learns from the word it replaced whether the timer thread holds the entry; only then
  * does it ask for an unlink. A timer cancelled before the timer thread saw it costs that thread
  * one read of this word.
+ *
+ * <p>Whoever offers an entry counts the offer in OFFERS in the same compare-and-set that changes
+ * its status (and takes it back if the queue refuses the offer); the timer thread counts each one
+ * it applies. So it places a timer where its last offer stands in the queue, the call that last
+ * gave it its deadline: an earlier offer still in the queue (a schedule, then a postpone, before
+ * a pass; a cancelled entry's offer, then its reuse) finds more to come and waits for it. (Past 31
+ * offers of one timer in the queue at once, the count is held there and the timer is placed at the
+ * 31st from the last.)
  */
 public abstract non-sealed class TimerEntry extends WheelNode implements Command {
 
@@ -58,7 +66,9 @@ public abstract non-sealed class TimerEntry extends WheelNode implements Command
     static final int SEEN = 1 << 4;
     static final int MOVED = 1 << 5;
     static final int FLAGS = LINKED | SEEN;
-    static final int VERSION = 1 << 6;
+    static final int OFFER = 1 << 6;
+    static final int OFFERS_MASK = 31 * OFFER;
+    static final int VERSION = 1 << 11;
 
     private static final VarHandle STATE;
 
@@ -102,9 +112,24 @@ public abstract non-sealed class TimerEntry extends WheelNode implements Command
         return ((previous + VERSION) & ~(STATUS_MASK)) | status;
     }
 
-    /** As {@link #next(int, int)} with other {@link #FLAGS} ({@link #MOVED} is kept). */
+    /** As {@link #next(int, int)} with other {@link #FLAGS} ({@link #MOVED} and the offers are kept). */
     static int next(int previous, int status, int flags) {
         return ((previous + VERSION) & ~(STATUS_MASK | FLAGS)) | flags | status;
+    }
+
+    /** @return how many offers of the entry are in the queue (31 means 31 or more) */
+    static int offers(int state) {
+        return (state & OFFERS_MASK) >>> 6;
+    }
+
+    /** {@code state} with one more offer in the queue (held at 31). */
+    static int plusOffer(int state) {
+        return (state & OFFERS_MASK) == OFFERS_MASK ? state : state + OFFER;
+    }
+
+    /** {@code state} with one offer fewer in the queue (never below 0). */
+    static int minusOffer(int state) {
+        return (state & OFFERS_MASK) == 0 ? state : state - OFFER;
     }
 
     static boolean isPendingStatus(int status) {

@@ -179,7 +179,7 @@ final class TimerRunner implements Runnable {
             }
         }
         Request<T> request = new Request<>(work);
-        while (!engine.queue.offer(request, Long.MIN_VALUE, engine.cachedNowNs(), true)) {
+        while (!engine.queue.offer(request, Long.MIN_VALUE, engine.cachedNowNs(), true, false)) {
             // The queue is full: the timer thread is draining it; try again shortly.
             Thread.onSpinWait();
             if (isStopRequested()) {

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Timeout;
  * Guarantee 6 on the real timer thread: several producers overload a timer with a small command
  * queue and a small pending bound. Past each bound a schedule throws
  * {@link RejectedExecutionException} naming that bound; every rejection is counted in
- * {@link TimerStats#rejected()}; the bounds hold (never more pending timers than the bound);
+ * {@link TimerStats#rejected()}; the bounds hold (the pending bound exceeded by at most one
+ * timer per other producer racing for its last place, design decision D19);
  * every accepted timer ends exactly once (fired, cancelled or returned by {@code stop()}). Once
  * the load drops, the whole pending bound is available again (no id leaked by a rejection) and
  * new timers are accepted and fire.
@@ -62,6 +63,8 @@ class OverloadRecoveryTest {
     private final Set<Long> cancelledByUs = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<String> rejections = new ConcurrentLinkedQueue<>();
     private final TimerExpiryHandler idHandler = (timerId, nowNs) -> ran(timerId);
+    /** The hour-long timers accepted in phase 2. */
+    private int held;
 
     private void ran(long timerId) {
         runs.computeIfAbsent(timerId, id -> new AtomicInteger()).incrementAndGet();
@@ -127,12 +130,14 @@ class OverloadRecoveryTest {
             }
         });
         assertThat(rejections).contains(PENDING_FULL).containsOnly(QUEUE_FULL, PENDING_FULL);
-        // The bound held exactly: the hour-long timers fill it, and the holding task is gone.
-        assertThat(acceptedHandles.size() - 1 + acceptedIds.size()).isEqualTo(MAX_PENDING);
+        // The bound held: the hour-long timers fill it, and the holding task is gone. Producers
+        // that read the count at the same instant may each take the last place.
+        held = acceptedHandles.size() - 1 + acceptedIds.size();
+        assertThat(held).isBetween(MAX_PENDING, MAX_PENDING + PRODUCERS - 1);
         // Far-off schedules may wait in the queue while the thread sleeps (the wake-up rule, D7);
         // a cancelMatching that matches nothing has every command queued before it applied.
         assertThat(timer.cancelMatching(h -> false)).isEmpty();
-        await("the wheel holds the whole bound", () -> timer.stats().pending() == MAX_PENDING);
+        await("the wheel holds the whole bound", () -> timer.stats().pending() == held);
         assertThat(timer.stats().rejected()).isEqualTo(rejections.size());
     }
 
@@ -146,7 +151,7 @@ class OverloadRecoveryTest {
         }
         acceptedIds.forEach(cancels::cancel);
         BatchResult result = cancels.submit();
-        assertThat(result.successCount()).isEqualTo(MAX_PENDING);
+        assertThat(result.successCount()).isEqualTo(held);
         for (TimerHandle handle : acceptedHandles) {
             if (handle.isCancelled()) {
                 cancelledByUs.add(handle.id());
