@@ -13,15 +13,15 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code scheduleTimer} must return the id its handler is later called with. Found by
- * {@link BackpressureRealThreadTest}: {@code IdPath.scheduleId} reads {@code entry.id} after the
- * offer. The offer wakes a parked timer thread (a system call, on the producer's side), which
+ * {@link BackpressureRealThreadTest}: {@code IdPath.scheduleId} read {@code entry.id} after the
+ * offer (it now reads it before). The offer wakes a parked timer thread (a system call, on the producer's side), which
  * drains, fires a timer that is already due and retires its entry, giving it the next generation,
  * before the producer reads the id. The producer then returns an id its timer never fires with,
  * and the id the entry's next timer (perhaps another thread's) will get, so a later
  * {@code cancelTimer} or {@code postponeTimer} with it acts on a stranger's timer.
  *
  * <p>A race, made likely: one timer at a time, each due at once, each waking the parked thread.
- * Enabled, it failed 5 runs out of 5 on a 2-processor machine, within the first 100 timers.
+ * Before the fix it failed 5 runs out of 5 on a 2-processor machine, within the first 100 timers.
  */
 @Timeout(60)
 class ScheduleTimerIdRaceTest {
