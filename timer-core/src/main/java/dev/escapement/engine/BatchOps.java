@@ -134,7 +134,7 @@ public final class BatchOps {
                 case BatchOps.CANCEL, BatchOps.CANCEL_ID -> {
                     int previous;
                     if (ops.kind(i) == BatchOps.CANCEL) {
-                        previous = TimerEngine.tryCancel(entry);
+                        previous = StateTransitions.tryCancel(entry);
                     } else {
                         entry = engine.ids.current(ops.timerId(i));
                         previous = entry == null ? -1 : IdPath.tryCancelId((IdEntry) entry, ops.timerId(i));
@@ -170,7 +170,7 @@ public final class BatchOps {
                         offerSlots[i] = offered;
                         toOffer[offered++] = entry;
                     } else {
-                        int claimed = TimerEngine.claim(entry);
+                        int claimed = StateTransitions.claim(entry);
                         if (claimed < 0) {
                             ops.refuse(i, "not pending");
                             continue;
@@ -214,13 +214,13 @@ public final class BatchOps {
         }
         for (int i = 0; i < size; i++) {
             if (done[i] && ops.kind(i) == BatchOps.POSTPONE && claims[i] != 0) {
-                TimerEngine.release(ops.entry(i));
+                StateTransitions.release(ops.entry(i));
             }
         }
         if (engine.isTerminated()) {
             for (int i = 0; i < size; i++) {
                 if (done[i] && ops.kind(i) == BatchOps.SCHEDULE
-                        && TimerEngine.tryCancel(ops.entry(i)) >= 0) {
+                        && StateTransitions.tryCancel(ops.entry(i)) >= 0) {
                     done[i] = false;
                     engine.counters.rejected.increment();
                     ops.refuse(i, "timer is stopped");
@@ -257,13 +257,13 @@ public final class BatchOps {
                     if (claims[i] != 0) {
                         TimerEntry entry = ops.entry(i);
                         entry.requestedNs = previousNs[i];
-                        TimerEngine.abandon(entry);
+                        StateTransitions.abandon(entry);
                     }
                 }
                 default -> {
                     // A cancel stands: its entry is dropped when its deadline comes up.
                     if (claims[i] != 0) {
-                        TimerEngine.takeBackOffer(ops.entry(i));
+                        StateTransitions.takeBackOffer(ops.entry(i));
                     }
                     continue;
                 }

@@ -105,7 +105,7 @@ public final class IdPath {
                 if ((current & LINKED) != 0
                         && !engine.queue.offer(entry, Long.MAX_VALUE, engine.cachedNowNs(), false, false)) {
                     // The queue is full: the entry is dropped when its deadline comes up instead.
-                    TimerEngine.takeBackOffer(entry);
+                    StateTransitions.takeBackOffer(entry);
                 }
                 return true;
             }
@@ -136,23 +136,23 @@ public final class IdPath {
         if (entry == null) {
             return false;
         }
-        int before = TimerEngine.claim(entry);
+        int before = StateTransitions.claim(entry);
         if (before < 0) {
             return false;
         }
         if (entry.id != id) {
             // Retired and reused between the lookup and the claim: not ours to move.
-            TimerEngine.abandon(entry);
+            StateTransitions.abandon(entry);
             return false;
         }
         long previousNs = entry.requestedNs;
         entry.requestedNs = deadlineNs;
         if (!engine.queue.offer(entry, deadlineNs, nowNs, true, false)) {
             entry.requestedNs = previousNs;
-            TimerEngine.abandon(entry);
+            StateTransitions.abandon(entry);
             throw new RejectedExecutionException("command queue full: commandQueueCapacity=" + engine.queue.capacity());
         }
-        TimerEngine.release(entry);
+        StateTransitions.release(entry);
         return true;
     }
 

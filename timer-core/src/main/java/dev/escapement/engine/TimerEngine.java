@@ -1,13 +1,11 @@
 package dev.escapement.engine;
 
-import static dev.escapement.engine.TimerEntry.CANCELLED;
 import static dev.escapement.engine.TimerEntry.IDLE;
 import static dev.escapement.engine.TimerEntry.LINKED;
 import static dev.escapement.engine.TimerEntry.MOVING;
 import static dev.escapement.engine.TimerEntry.PENDING;
 import static dev.escapement.engine.TimerEntry.SEEN;
 import static dev.escapement.engine.TimerEntry.isPendingStatus;
-import static dev.escapement.engine.TimerEntry.minusOffer;
 import static dev.escapement.engine.TimerEntry.next;
 import static dev.escapement.engine.TimerEntry.plusOffer;
 import static dev.escapement.engine.TimerEntry.status;
@@ -234,7 +232,7 @@ public final class TimerEngine {
             counters.mergedArmings.increment();
         }
         if (!queue.offer(entry, deadlineNs, nowNs, deadlineNs - nowNs < NEAR_NS, keep)) {
-            restore(entry, previous);
+            StateTransitions.restore(entry, previous);
             throw reject("command queue full: commandQueueCapacity=" + queue.capacity());
         }
         takeBackIfStopped(entry);
@@ -245,7 +243,7 @@ public final class TimerEngine {
      * entry; take it back (a cancel from whatever word it has) and refuse.
      */
     private void takeBackIfStopped(TimerEntry entry) {
-        if (runner.isTerminated() && tryCancel(entry) >= 0) {
+        if (runner.isTerminated() && StateTransitions.tryCancel(entry) >= 0) {
             throw reject("timer is stopped");
         }
     }
@@ -259,31 +257,6 @@ public final class TimerEngine {
             throw reject("command queue full: commandQueueCapacity=" + queue.capacity());
         }
         takeBackIfStopped(entry);
-    }
-
-    /**
-     * Puts a refused arming back to the status it had, with its offer taken back, keeping what
-     * the timer thread set since.
-     */
-    private static void restore(TimerEntry entry, int previous) {
-        while (true) {
-            int current = entry.state();
-            int back = status(current) == PENDING
-                    ? next(current, status(previous), (current & LINKED) | (previous & SEEN)) : current;
-            if (entry.compareAndSetState(current, minusOffer(back))) {
-                return;
-            }
-        }
-    }
-
-    /** An offer counted in the word was refused by the queue: take the count back. */
-    static void takeBackOffer(TimerEntry entry) {
-        while (true) {
-            int current = entry.state();
-            if (entry.compareAndSetState(current, minusOffer(current))) {
-                return;
-            }
-        }
     }
 
     private void checkPendingBound() {
@@ -342,34 +315,15 @@ public final class TimerEngine {
      * @return true if this call cancelled it
      */
     public boolean cancel(TimerEntry entry) {
-        int previous = tryCancel(entry);
+        int previous = StateTransitions.tryCancel(entry);
         if (previous < 0) {
             return false;
         }
         if ((previous & LINKED) != 0 && !queue.offer(entry, Long.MAX_VALUE, cachedNowNs(), false, false)) {
             // The queue is full: the entry is dropped when its deadline comes up instead.
-            takeBackOffer(entry);
+            StateTransitions.takeBackOffer(entry);
         }
         return true;
-    }
-
-    /**
-     * Cancels a pending entry; if the timer thread holds it, counts the offer the caller must
-     * then make to have it unlinked.
-     *
-     * @return the word the cancel replaced, or -1 if the entry was not pending
-     */
-    static int tryCancel(TimerEntry entry) {
-        while (true) {
-            int current = entry.state();
-            if (!isPendingStatus(status(current))) {
-                return -1;
-            }
-            int cancelled = next(current, CANCELLED);
-            if (entry.compareAndSetState(current, (current & LINKED) != 0 ? plusOffer(cancelled) : cancelled)) {
-                return current;
-            }
-        }
     }
 
     // ------------------------------------------------------------------ postpone
@@ -386,7 +340,7 @@ public final class TimerEngine {
     }
 
     private boolean move(TimerEntry entry, long deadlineNs, long nowNs, Object newTask, boolean keep) {
-        int before = claim(entry);
+        int before = StateTransitions.claim(entry);
         if (before < 0) {
             return false;
         }
@@ -396,67 +350,11 @@ public final class TimerEngine {
         if (!queue.offer(entry, deadlineNs, nowNs, true, keep)) {
             entry.requestedNs = previousNs;
             replaceTask(entry, previousTask);
-            abandon(entry);
+            StateTransitions.abandon(entry);
             throw new RejectedExecutionException("command queue full: commandQueueCapacity=" + queue.capacity());
         }
-        release(entry);
+        StateTransitions.release(entry);
         return true;
-    }
-
-    /**
-     * Claims a pending entry for a move: {@code PENDING -> MOVING}, counting the offer the move
-     * makes. Waits out another thread's claim, which is a few stores and one offer long.
-     *
-     * @return the word before the claim, or -1 if the entry is not pending
-     */
-    static int claim(TimerEntry entry) {
-        for (int spins = 0; ; spins++) {
-            int current = entry.state();
-            int status = status(current);
-            if (status == MOVING) {
-                if (spins < 64) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
-                continue;
-            }
-            if (status != PENDING) {
-                return -1;
-            }
-            if (entry.compareAndSetState(current, plusOffer(next(current, MOVING)))) {
-                return current;
-            }
-        }
-    }
-
-    /**
-     * Ends a claim: {@code MOVING -> PENDING}, MOVED (the timer joins the back of its new
-     * deadline's timers, even if that is the deadline it had), keeping the offers the timer
-     * thread counted meanwhile; nothing if a cancel took the entry.
-     */
-    static void release(TimerEntry entry) {
-        while (true) {
-            int current = entry.state();
-            if (status(current) != MOVING
-                    || entry.compareAndSetState(current, next(current, PENDING) | TimerEntry.MOVED)) {
-                return;
-            }
-        }
-    }
-
-    /**
-     * Ends a claim whose offer the queue refused: back to {@code PENDING}, its offer taken back;
-     * if a cancel took the entry meanwhile, only the offer is taken back.
-     */
-    static void abandon(TimerEntry entry) {
-        while (true) {
-            int current = entry.state();
-            int back = status(current) == MOVING ? next(current, PENDING) : current;
-            if (entry.compareAndSetState(current, minusOffer(back))) {
-                return;
-            }
-        }
     }
 
     private static Object replaceTask(TimerEntry entry, Object newTask) {

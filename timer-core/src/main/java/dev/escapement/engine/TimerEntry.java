@@ -19,8 +19,9 @@ import java.lang.invoke.VarHandle;
  *       writes it only while it alone may ({@link #RUNNING}, between periodic runs). Readers take
  *       the state first: a deadline read under an unchanged state word is the deadline.</li>
  *   <li>The {@link WheelNode} fields (where the entry is linked) belong to the timer thread.</li>
- *   <li>The transitions themselves are in {@link TimerEngine} (producers) and
- *       {@link GlobalTimerTask} (the timer thread); this class only holds the word.</li>
+ *   <li>The transitions themselves are in {@link TimerEngine} and {@link StateTransitions}
+ *       (producers) and {@link GlobalTimerTask} (the timer thread); this class only holds the
+ *       word.</li>
  * </ul>
  *
  * <h2>The state word</h2>
