@@ -3,6 +3,7 @@ package dev.escapement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.escapement.clock.ManualClock;
+import dev.escapement.connection.AbstractTimerManager;
 import dev.escapement.connection.TimeoutEvent;
 import dev.escapement.connection.TimerManager;
 import dev.escapement.unified.TimeoutCheckResult;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -140,6 +142,7 @@ class ReadmeExamplesTest {
                     }
                 })
                 .spread(TimeoutEvent.IDLE, 1, TimeUnit.SECONDS)
+                .recordStats()                                   // keep counters for stats() (optional)
                 .build();
 
         timeouts.register(TimeoutEvent.IDLE, 30, TimeUnit.SECONDS);
@@ -166,6 +169,46 @@ class ReadmeExamplesTest {
         timer.doWork();
         assertThat(timer.stats().pending()).isZero();
         assertThat(timer.stats().activeConnections()).isZero();
+    }
+
+    /** The README's connection class that extends the manager. */
+    static final class Connection extends AbstractTimerManager<TimeoutEvent> {
+        final List<Enum<?>> seen = new ArrayList<>();
+
+        Connection(GlobalTimer timer, long id, Executor eventLoop) {
+            super(TimerManager.builder(timer, id).wakeUp(eventLoop));
+        }
+
+        void onPacket() {
+            reset(TimeoutEvent.IDLE, 30, TimeUnit.SECONDS);
+        }
+
+        @Override
+        protected void onTimeouts(TimeoutCheckResult due) {     // on the event loop
+            seen.addAll(due.events());
+        }
+    }
+
+    @Test
+    void aConnectionThatIsItsOwnTimers() {
+        ManualClock clock = new ManualClock();
+        GlobalTimer timer = GlobalTimer.builder().clock(clock).drivenByCaller().build();
+        Queue<Runnable> eventLoop = new ArrayDeque<>();
+        Connection connection = new Connection(timer, 7, eventLoop::add);
+        connection.register(TimeoutEvent.IDLE, 30, TimeUnit.SECONDS);
+        clock.advance(20, TimeUnit.SECONDS);
+        connection.refreshClock();
+        connection.onPacket();
+        clock.advance(25, TimeUnit.SECONDS);
+        timer.doWork();
+        eventLoop.forEach(Runnable::run);
+        eventLoop.clear();
+        assertThat(connection.seen).as("the packet at 20 s pushed IDLE to 50 s").isEmpty();
+        clock.advance(5, TimeUnit.SECONDS);
+        timer.doWork();
+        eventLoop.forEach(Runnable::run);
+        assertThat(connection.seen).containsExactly(TimeoutEvent.IDLE);
+        connection.close();
     }
 
     @Test

@@ -70,6 +70,7 @@ final class TimingManager implements AutoCloseable {
         TimerManager<TimeoutEvent> timers = TimerManager.builder(timer, connectionId)
                 .wakeUp(eventLoop, listener)
                 .layer(reliability)
+                .recordStats()
                 .build();
         return new TimingManager(timers, timer.cachedClock(), reliability, connectionTimeoutNs, idleTimeoutNs,
                 initialPtoNs);

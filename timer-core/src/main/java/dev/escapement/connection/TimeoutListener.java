@@ -21,7 +21,7 @@ public interface TimeoutListener<E extends Enum<E>> {
      *
      * @param manager the manager that was woken
      * @param due     the due events in deadline order, and frames to retransmit from other layers;
-     *                valid until the manager's next check
+     *                valid until the next drain on this thread
      */
     void onTimeouts(TimerManager<E> manager, TimeoutCheckResult due);
 }

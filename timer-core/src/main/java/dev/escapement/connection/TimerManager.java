@@ -7,7 +7,6 @@ import dev.escapement.unified.UnifiedTimeoutScheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -176,8 +175,9 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
      * schedule). Safe to call at any time: with nothing due it returns an empty result.
      *
      * @return the due events of all layers in deadline order (the typed ones are this manager's
-     *         {@code E} constants), and the frames other layers ask to retransmit; a result the
-     *         manager reuses, valid until its next drain
+     *         {@code E} constants), and the frames other layers ask to retransmit; a result
+     *         reused by the next drain on this thread (of this manager or another), so use it or
+     *         copy it before then
      * @throws IllegalStateException if the manager is closed
      */
     TimeoutCheckResult checkTimerEvents();
@@ -238,6 +238,7 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
         private boolean anySpread;
         private boolean spreadSeeded;
         private long spreadSeed;
+        private boolean recordStats;
         private Executor wakeUpExecutor;
         private TimeoutListener<E> listener;
         private final List<TimeoutLayer> layers = new ArrayList<>();
@@ -272,9 +273,36 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
         }
 
         /**
-         * Spreads the timeouts of {@code type}: each registration adds an offset drawn uniformly
-         * from {@code [0, maxSpread)}, kept for the registration's resets. Meant for idle-like
-         * timeouts of connections that start together; a timeout is never shorter than its delay.
+         * Wakes the connection when its wheel entry fires, as {@link #wakeUp(Executor, TimeoutListener)},
+         * for a subclass of {@link AbstractTimerManager}, whose {@code onTimeouts} receives the due
+         * timeouts. {@link #build()} refuses a wake-up without a listener.
+         *
+         * @param executor the connection's executor
+         * @return this builder
+         */
+        public Builder<E> wakeUp(Executor executor) {
+            this.wakeUpExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Keeps the counters that {@link TimerManager#stats()} reports (registrations, resets,
+         * drains, ...). Without it a manager keeps none, which saves 112 bytes per connection, and
+         * its stats report the connection id and active timeouts with every counter 0.
+         *
+         * @return this builder
+         */
+        public Builder<E> recordStats() {
+            this.recordStats = true;
+            return this;
+        }
+
+        /**
+         * Spreads the timeouts of {@code type}: each registration and reset adds an offset uniform
+         * in {@code [0, maxSpread)} over connections, a function of the connection id, the type and
+         * the {@linkplain #spreadSeed seed}, so it is the same for every registration and reset of
+         * that type on that connection. Meant for idle-like timeouts of connections that start
+         * together; a timeout is never shorter than its delay.
          *
          * @param type      the type
          * @param maxSpread the largest offset (exclusive), 0 for none
@@ -294,9 +322,9 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
         }
 
         /**
-         * Makes the spread reproducible: offsets are drawn from a generator seeded with this seed
-         * and the connection id, so runs repeat exactly and connections still differ. Without
-         * it, each manager draws from an unseeded generator.
+         * Makes the spread reproducible: offsets are a function of this seed, the connection id and
+         * the type, so runs repeat exactly and connections still differ. Without it, the seed is
+         * drawn at random once per timer.
          *
          * @param seed the seed
          * @return this builder
@@ -329,21 +357,11 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
          *                                    stopped
          */
         public TimerManager<E> build() {
-            ConnectionRegistry registry = ConnectionRegistry.of(timer);
-            if (!registry.register(connectionId)) {
-                throw new IllegalStateException("connection " + connectionId
-                        + " already has a live TimerManager on this timer; close it first");
+            if (wakeUpExecutor != null && listener == null) {
+                throw new IllegalStateException("a wake-up without a listener is for subclasses of AbstractTimerManager;"
+                        + " give build() one with wakeUp(executor, listener)");
             }
-            DefaultTimerManager<E> manager;
-            try {
-                manager = anySpread
-                        ? new DefaultTimerManager<>(timer, registry, connectionId, types, maxSpreadNs.clone(), spreadRandom(),
-                                wakeUpExecutor, listener)
-                        : new DefaultTimerManager<>(timer, registry, connectionId, types, null, null, wakeUpExecutor, listener);
-            } catch (RuntimeException | Error failure) {
-                registry.unregister(connectionId);
-                throw failure;
-            }
+            DefaultTimerManager<E> manager = new DefaultTimerManager<>(this);
             try {
                 for (TimeoutLayer layer : layers) {
                     manager.scheduler().addLayer(layer);
@@ -355,19 +373,26 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
             return manager;
         }
 
-        private SplittableRandom spreadRandom() {
-            if (!spreadSeeded) {
-                return new SplittableRandom();
-            }
-            return new SplittableRandom(mix64(spreadSeed ^ mix64(connectionId)));
+        GlobalTimer timer() {
+            return timer;
         }
 
-        /** MurmurHash3's finalizer: nearby seeds and ids give unrelated generator states. */
-        private static long mix64(long value) {
-            long z = value;
-            z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-            z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-            return z ^ (z >>> 33);
+        long connectionId() {
+            return connectionId;
+        }
+
+        boolean recordsStats() {
+            return recordStats;
+        }
+
+        TimeoutListener<E> listener() {
+            return listener;
+        }
+
+        /** The shape of managers built so, shared through {@code registry}. */
+        ManagerShape<E> shape(ConnectionRegistry registry) {
+            return registry.shape(timer, eventType, types, anySpread ? maxSpreadNs.clone() : null, spreadSeeded, spreadSeed,
+                    wakeUpExecutor);
         }
 
         @Override

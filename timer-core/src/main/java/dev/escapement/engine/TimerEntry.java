@@ -31,7 +31,9 @@ import java.lang.invoke.VarHandle;
  *   bit  4    SEEN     the timer thread has counted this arming of the entry
  *   bit  5    MOVED    a postpone moved the timer since the timer thread last placed it
  *   bits 6-10 OFFERS   how many of the entry's offers are in the queue (0-31; 31 means "31 or more")
- *   bits 11-31 version bumped by every transition, so a word read twice unchanged was unchanged
+ *   bits 11-14 owner   four flags the entry's owner keeps here (a connection's inbox, closed,
+ *                      draining, ...); the engine carries them through every transition, never reads them
+ *   bits 15-31 version bumped by every transition, so a word read twice unchanged was unchanged
  *
  *   IDLE -> PENDING                  schedule (a reusable entry also from FIRED, DONE, FAILED, CANCELLED)
  *   PENDING -> MOVING -> PENDING     postpone (the claim keeps others from firing or moving it)
@@ -69,7 +71,15 @@ public abstract non-sealed class TimerEntry extends WheelNode implements Command
     static final int FLAGS = LINKED | SEEN;
     static final int OFFER = 1 << 6;
     static final int OFFERS_MASK = 31 * OFFER;
-    static final int VERSION = 1 << 11;
+    /** The first of the owner's flags; see {@link #raiseOwnerFlag}. */
+    protected static final int OWNER_FLAG_A = 1 << 11;
+    /** The second of the owner's flags. */
+    protected static final int OWNER_FLAG_B = 1 << 12;
+    /** The third of the owner's flags. */
+    protected static final int OWNER_FLAG_C = 1 << 13;
+    /** The fourth of the owner's flags. */
+    protected static final int OWNER_FLAG_D = 1 << 14;
+    static final int VERSION = 1 << 15;
 
     private static final VarHandle STATE;
 
@@ -135,6 +145,49 @@ public abstract non-sealed class TimerEntry extends WheelNode implements Command
 
     static boolean isPendingStatus(int status) {
         return status == PENDING || status == MOVING || status == RUNNING;
+    }
+
+    // ------------------------------------------------------------------ the owner's flags
+
+    /**
+     * Raises one of the owner's flags ({@link #OWNER_FLAG_A} to {@code _D}), kept in
+     * the status word so that an owner needs no field of its own for them; the engine carries
+     * them through its transitions and never reads them. Any thread.
+     *
+     * @return true if this call raised it (it was down)
+     */
+    protected final boolean raiseOwnerFlag(int flag) {
+        while (true) {
+            int current = state;
+            if ((current & flag) != 0) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, current, current | flag)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Lowers one of the owner's flags. Any thread.
+     *
+     * @return true if this call lowered it (it was up)
+     */
+    protected final boolean lowerOwnerFlag(int flag) {
+        while (true) {
+            int current = state;
+            if ((current & flag) == 0) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, current, current & ~flag)) {
+                return true;
+            }
+        }
+    }
+
+    /** @return true if the owner's {@code flag} is up. Any thread; one volatile read */
+    protected final boolean hasOwnerFlag(int flag) {
+        return (state & flag) != 0;
     }
 
     // ------------------------------------------------------------------ queries any thread may make

@@ -9,10 +9,12 @@ import java.util.Objects;
  * What a timeout check found: the timeout events that fired, each with its deadline, and the
  * frames to retransmit. A layer (and a {@link UnifiedTimeoutScheduler}) owns one result and
  * refills it on every check, so a check allocates nothing once the arrays have grown to the
- * largest check seen.
+ * largest check seen; the typed timeouts of every {@code TimerManager} on one thread share that
+ * thread's result.
  *
  * <p>Not thread-safe: used on the connection's thread. A result handed out by a check is valid
- * until its owner's next check; copy what must outlive that (for example with {@link #events()}).
+ * until its owner's next check (for a manager's typed timeouts, the next drain on the thread);
+ * copy what must outlive that (for example with {@link #events()}).
  *
  * <p>Events are enum constants ({@code TimeoutEvent}, or a protocol's own enum); cast to the enum
  * the layer uses.

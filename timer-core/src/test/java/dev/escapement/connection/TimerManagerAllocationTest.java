@@ -60,10 +60,41 @@ class TimerManagerAllocationTest {
         assertThat(bytesPerCycle).as("bytes allocated per register + expiry + wake-up + drain").isLessThan(0.5);
     }
 
+    /** The same cycle on a connection class that extends the manager, with a spread on its type. */
+    @Test
+    void aConnectionThatExtendsTheManagerWithASpreadAllocatesNothingPerCycle() {
+        SpreadConnection connection = new SpreadConnection(timer, eventLoop);
+        int cycles = 20_000;
+        cycle(connection, cycles, 2);
+        long before = allocatedBytes();
+        cycle(connection, cycles, 2);
+        double bytesPerCycle = (allocatedBytes() - before) / (double) cycles;
+        assertThat(connection.events).isEqualTo(2L * cycles);
+        assertThat(bytesPerCycle).as("bytes allocated per register + expiry + wake-up + drain").isLessThan(0.5);
+    }
+
+    private static final class SpreadConnection extends AbstractTimerManager<TimeoutEvent> {
+        long events;
+
+        SpreadConnection(GlobalTimer timer, ArrayDeque<Runnable> loop) {
+            super(TimerManager.builder(timer, 2).wakeUp(loop::add).spread(TimeoutEvent.RETRANSMISSION, 1, MILLISECONDS));
+        }
+
+        @Override
+        protected void onTimeouts(dev.escapement.unified.TimeoutCheckResult due) {
+            events += due.eventCount();
+        }
+    }
+
     private void cycle(int cycles) {
+        cycle(manager, cycles, 1);
+    }
+
+    /** Registers a 1 ms timeout, advances {@code advanceMs} (past it and any spread) and drains. */
+    private void cycle(TimerManager<TimeoutEvent> manager, int cycles, long advanceMs) {
         for (int i = 0; i < cycles; i++) {
             manager.register(TimeoutEvent.RETRANSMISSION, 1, MILLISECONDS);
-            clock.advance(1, MILLISECONDS);
+            clock.advance(advanceMs, MILLISECONDS);
             timer.doWork();
             for (Runnable task = eventLoop.poll(); task != null; task = eventLoop.poll()) {
                 task.run();

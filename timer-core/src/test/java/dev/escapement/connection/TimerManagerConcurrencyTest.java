@@ -173,7 +173,7 @@ class TimerManagerConcurrencyTest {
                     Connection connection = new Connection(loops.get(l), timer, seed * 1_000_003 + id, violations, finished);
                     connection.manager = TimerManager.builder(timer, id)
                             .wakeUp(connection.wakeUpExecutor(), (manager, due) -> connection.onTimeouts(due))
-                            .build();
+                            .recordStats().build();
                     connections.add(connection);
                 }
             }

@@ -111,7 +111,7 @@ class TimerManagerEdgeModelTest {
     private DefaultTimerManager<TimeoutEvent> open(int connection) {
         return (DefaultTimerManager<TimeoutEvent>) TimerManager.builder(timer, connection)
                 .wakeUp(eventLoop::add, (manager, due) -> delivered((int) manager.connectionId(), due))
-                .build();
+                .recordStats().build();
     }
 
     // ------------------------------------------------------------------ calls

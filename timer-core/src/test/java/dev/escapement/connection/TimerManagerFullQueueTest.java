@@ -37,7 +37,7 @@ class TimerManagerFullQueueTest {
                         delivered.add(due.event(i) + "@" + clock.nanoTime() / 1_000_000 + "ms");
                     }
                 })
-                .build();
+                .recordStats().build();
     }
 
     private void fillTheQueue() {

@@ -41,7 +41,7 @@ class TimerManagerModelTest {
     private TimerManager<TimeoutEvent> open(int connection) {
         return TimerManager.builder(timer, connection)
                 .wakeUp(eventLoop::add, (manager, due) -> record((int) manager.connectionId(), due))
-                .build();
+                .recordStats().build();
     }
 
     private void record(int connection, TimeoutCheckResult due) {

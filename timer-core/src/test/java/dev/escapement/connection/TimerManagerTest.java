@@ -15,6 +15,7 @@ import dev.escapement.TimerStats;
 import dev.escapement.clock.ManualClock;
 import dev.escapement.unified.TestLayer;
 import dev.escapement.unified.TimeoutCheckResult;
+import dev.escapement.unified.TimeoutLayer;
 import dev.escapement.unified.UnifiedTimeoutScheduler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ class TimerManagerTest {
     private final List<String> delivered = new ArrayList<>();
 
     private TimerManager<TimeoutEvent> manager(long connectionId) {
-        return TimerManager.builder(timer, connectionId).wakeUp(eventLoop::add, this::record).build();
+        return TimerManager.builder(timer, connectionId).wakeUp(eventLoop::add, this::record).recordStats().build();
     }
 
     private void record(TimerManager<?> manager, TimeoutCheckResult due) {
@@ -123,7 +124,7 @@ class TimerManagerTest {
         List<Enum<?>> seen = new ArrayList<>();
         TimerManager<Handshake> manager = TimerManager.builder(timer, 5, Handshake.class)
                 .wakeUp(eventLoop::add, (m, due) -> seen.addAll(due.events()))
-                .build();
+                .recordStats().build();
         manager.register(Handshake.FINISHED, 2, MILLISECONDS);
         manager.register(Handshake.HELLO, 1, MILLISECONDS);
         advance(2, MILLISECONDS);
@@ -254,7 +255,7 @@ class TimerManagerTest {
                     }
                 })
                 .layer(reliability)
-                .build();
+                .recordStats().build();
         manager.register(IDLE, 10, MILLISECONDS);
         reliability.set(RETRANSMISSION, clock.nanoTime() + MILLISECONDS.toNanos(20), 41, 42);
         manager.cancelAll();
@@ -346,7 +347,7 @@ class TimerManagerTest {
     @Test
     void theWakeUpRunsOncePerRiseOfTheInbox() {
         List<Runnable> wakeUps = new ArrayList<>();
-        TimerManager<TimeoutEvent> manager = TimerManager.builder(timer, 1).wakeUp(wakeUps::add, this::record).build();
+        TimerManager<TimeoutEvent> manager = TimerManager.builder(timer, 1).wakeUp(wakeUps::add, this::record).recordStats().build();
         DefaultTimerManager<TimeoutEvent> inbox = (DefaultTimerManager<TimeoutEvent>) manager;
         inbox.expired(null, clock.nanoTime());
         inbox.expired(null, clock.nanoTime());   // e.g. an entry whose cancel lost, then its successor
@@ -379,7 +380,7 @@ class TimerManagerTest {
 
     @Test
     void withoutAWakeUpTheConnectionDrainsItself() {
-        TimerManager<TimeoutEvent> manager = TimerManager.builder(timer, 1).build();
+        TimerManager<TimeoutEvent> manager = TimerManager.builder(timer, 1).recordStats().build();
         manager.register(RETRANSMISSION, 200, MILLISECONDS);
         clock.advance(200, MILLISECONDS);
         assertThat(manager.isExpirySignalled()).isFalse();
@@ -418,7 +419,7 @@ class TimerManagerTest {
                     }
                     accepted.add(task);
                 }, this::record)
-                .build();
+                .recordStats().build();
         manager.register(IDLE, 10, MILLISECONDS);
         advance(10, MILLISECONDS);
         assertThat(manager.stats().wakeUpFailures()).isEqualTo(1);
@@ -484,7 +485,7 @@ class TimerManagerTest {
         long[] deadlines = new long[count];
         for (int i = 0; i < count; i++) {
             TimerManager<TimeoutEvent> manager = TimerManager.builder(ownTimer, i)
-                    .spread(IDLE, 1, SECONDS).spreadSeed(seed).build();
+                    .spread(IDLE, 1, SECONDS).spreadSeed(seed).recordStats().build();
             manager.register(IDLE, 30, SECONDS);
             deadlines[i] = manager.deadline(IDLE);
             manager.close();
@@ -495,7 +496,7 @@ class TimerManagerTest {
     @Test
     void aResetKeepsTheSpreadItsRegistrationDrewSoItOnlyMovesLater() {
         TimerManager<TimeoutEvent> manager = TimerManager.builder(timer, 1)
-                .spread(IDLE, 1, SECONDS).spreadSeed(3).build();
+                .spread(IDLE, 1, SECONDS).spreadSeed(3).recordStats().build();
         manager.register(IDLE, 30, SECONDS);
         manager.register(RETRANSMISSION, 30, SECONDS);
         long offsetNs = manager.deadline(IDLE) - clock.nanoTime() - SECONDS.toNanos(30);
@@ -639,7 +640,7 @@ class TimerManagerTest {
     void deadlinesNearTheEndOfTheClockWrapSafely() {
         ManualClock late = new ManualClock(Long.MAX_VALUE - MILLISECONDS.toNanos(5));
         GlobalTimer lateTimer = GlobalTimer.builder().clock(late).drivenByCaller().build();
-        TimerManager<TimeoutEvent> manager = TimerManager.builder(lateTimer, 1).build();
+        TimerManager<TimeoutEvent> manager = TimerManager.builder(lateTimer, 1).recordStats().build();
         manager.register(IDLE, 10, MILLISECONDS);           // the deadline wraps past Long.MAX_VALUE
         manager.register(CONNECTION, 5, MILLISECONDS);      // exactly Long.MAX_VALUE: moved 1 ns later
         manager.register(PATH_VALIDATION, Long.MAX_VALUE, NANOSECONDS);
@@ -663,10 +664,13 @@ class TimerManagerTest {
         manager.register(IDLE, 1, MILLISECONDS);
         manager.reset(IDLE, 1, MILLISECONDS);
         assertThat(manager.toString()).startsWith("TimerManager[connection 9, TypedTimeouts[IDLE@").contains("armed at");
+        // The typed layer's own counts start when the scheduler (and the layer view) is made.
+        TimeoutLayer typed = manager.scheduler().layers().get(0);
         advance(1, MILLISECONDS);
         TimerManagerStats stats = manager.stats();
         assertThat(stats).isEqualTo(new TimerManagerStats(9, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 0));
-        assertThat(manager.scheduler().layers().get(0).stats().eventsFired()).isEqualTo(1);
+        assertThat(typed.stats().eventsFired()).isEqualTo(1);
+        assertThat(typed.stats().checks()).isEqualTo(1);
         manager.close();
         assertThat(manager).hasToString("TimerManager[connection 9, closed, unarmed]");
     }

@@ -4,7 +4,7 @@ import dev.escapement.unified.TimeoutLayer;
 import dev.escapement.unified.TimeoutLayerContractTest;
 
 /**
- * The layer contract run on the {@link TypedTimeouts#layer() layer view} of typed timeouts of one
+ * The layer contract run on the {@link TypedTimeouts.Layer layer view} of typed timeouts of one
  * enum, with three of its constants as the contract's keys.
  *
  * @param <E> the event type
@@ -21,7 +21,7 @@ abstract class TypedTimeoutsContract<E extends Enum<E>> extends TimeoutLayerCont
 
     @Override
     protected TimeoutLayer newLayer() {
-        return new TypedTimeouts<>(types, null, null).layer();
+        return new StandaloneTypedTimeouts<>(types).layer;
     }
 
     @SuppressWarnings("unchecked")

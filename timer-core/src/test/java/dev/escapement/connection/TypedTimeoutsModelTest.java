@@ -27,9 +27,9 @@ class TypedTimeoutsModelTest {
     @ValueSource(longs = {1, 2, 3, 42, 0xC0FFEE})
     void typedTimeoutsAgreeWithAMapOnBothSidesOfTheInlineFields(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        TypedTimeouts<Ten> typed = new TypedTimeouts<>(Ten.values(), null, null);
+        StandaloneTypedTimeouts<Ten> typed = new StandaloneTypedTimeouts<>(Ten.values());
         List<Long> reported = new ArrayList<>();
-        typed.attachTimeouts((DeadlineObserver) (layer, deadlineNs) -> reported.add(deadlineNs));
+        typed.layer.attach((DeadlineObserver) (layer, deadlineNs) -> reported.add(deadlineNs));
         Map<Ten, Long> model = new TreeMap<>();
         // Near the wrap of nanoTime, so that comparisons by subtraction are exercised too.
         long nowNs = Long.MAX_VALUE - 5_000;
@@ -89,6 +89,6 @@ class TypedTimeoutsModelTest {
             assertThat(typed.earliestTimeoutDeadline()).isEqualTo(earliest);
             assertThat(typed.activeTimeoutCount()).isEqualTo(model.size());
         }
-        assertThat(typed.timeoutResets()).isEqualTo(resets);
+        assertThat(typed.resets).isEqualTo(resets);
     }
 }

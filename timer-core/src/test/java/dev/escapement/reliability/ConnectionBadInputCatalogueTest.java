@@ -75,9 +75,9 @@ class ConnectionBadInputCatalogueTest {
                                 + NoConstants.class.getName() + " has 0")),
                 row("builder(a class that is no enum)", f -> TimerManager.builder(f.timer(), 2, notAnEnum()),
                         throwsWith(IllegalArgumentException.class, "eventType must be an enum with 1 to 64 constants: java.lang.String has 0")),
-                row("builder: a second live manager", f -> TimerManager.builder(f.timer(), 1).build(), throwsWith(IllegalStateException.class,
+                row("builder: a second live manager", f -> TimerManager.builder(f.timer(), 1).recordStats().build(), throwsWith(IllegalStateException.class,
                         "connection 1 already has a live TimerManager on this timer; close it first")),
-                row("builder(connection Long.MIN_VALUE)", f -> TimerManager.builder(f.timer(), Long.MIN_VALUE).build().connectionId(),
+                row("builder(connection Long.MIN_VALUE)", f -> TimerManager.builder(f.timer(), Long.MIN_VALUE).recordStats().build().connectionId(),
                         returns(Long.MIN_VALUE)),
                 row("wakeUp(null executor)", f -> TimerManager.builder(f.timer(), 2).wakeUp(null, (m, due) -> { }),
                         throwsWith(NullPointerException.class, "executor")),
@@ -90,7 +90,7 @@ class ConnectionBadInputCatalogueTest {
                 row("spread(-1 s)", f -> TimerManager.builder(f.timer(), 2).spread(IDLE, -1, SECONDS),
                         throwsWith(IllegalArgumentException.class, "spread must not be negative: -1 SECONDS")),
                 row("spread(Long.MAX_VALUE days), register(Long.MAX_VALUE days)", f -> {
-                    TimerManager<TimeoutEvent> spread = TimerManager.builder(f.timer(), 2).spread(IDLE, Long.MAX_VALUE, DAYS).build();
+                    TimerManager<TimeoutEvent> spread = TimerManager.builder(f.timer(), 2).spread(IDLE, Long.MAX_VALUE, DAYS).recordStats().build();
                     spread.register(IDLE, Long.MAX_VALUE, DAYS);
                     f.clock().advance(1, DAYS);
                     f.timer().doWork();
@@ -152,7 +152,7 @@ class ConnectionBadInputCatalogueTest {
                     scheduler.addLayer(scheduler.layers().get(0));
                 }), throwsWith(IllegalArgumentException.class, "layer is in this scheduler already: typed")),
                 row("addLayer(another manager's layer)", f -> call(() -> {
-                    TimeoutLayer foreign = TimerManager.builder(f.timer(), 2).build().scheduler().layers().get(0);
+                    TimeoutLayer foreign = TimerManager.builder(f.timer(), 2).recordStats().build().scheduler().layers().get(0);
                     f.manager().scheduler().addLayer(foreign);
                 }), throwsWith(IllegalStateException.class, "the typed timeouts of a TimerManager report to its own scheduler only")),
                 row("observe(null)", f -> call(() -> f.manager().scheduler().observe(null)), throwsWith(NullPointerException.class, "downstream")),
@@ -200,14 +200,14 @@ class ConnectionBadInputCatalogueTest {
     void eachBadInputHasItsDocumentedOutcome(String name, Function<Fixture, Object> call, Outcome outcome) {
         ManualClock clock = new ManualClock();
         GlobalTimer timer = GlobalTimer.builder().clock(clock).drivenByCaller().build();
-        Fixture fixture = new Fixture(clock, timer, TimerManager.builder(timer, 1).build());
+        Fixture fixture = new Fixture(clock, timer, TimerManager.builder(timer, 1).recordStats().build());
         if (outcome.type() != null) {
             assertThatThrownBy(() -> call.apply(fixture)).isInstanceOf(outcome.type()).hasMessage(outcome.message());
         } else {
             assertThat(call.apply(fixture)).isEqualTo(outcome.value());
         }
         // The timer and other connections are unharmed: a new connection's timeout fires on time.
-        try (TimerManager<TimeoutEvent> fresh = TimerManager.builder(timer, 99).build()) {
+        try (TimerManager<TimeoutEvent> fresh = TimerManager.builder(timer, 99).recordStats().build()) {
             fresh.register(CONNECTION, 5, MILLISECONDS);
             Fixture freshFixture = new Fixture(clock, timer, fresh);
             assertThat(freshFixture.reportedAfter(CONNECTION, 4, MILLISECONDS)).as("fired early").isFalse();

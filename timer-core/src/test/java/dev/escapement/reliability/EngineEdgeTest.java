@@ -224,7 +224,7 @@ class EngineEdgeTest {
     void d8ALongestTimeoutDoesNotHideAnEarlierOne() {
         GlobalTimer timer = manual();
         List<String> due = new ArrayList<>();
-        TimerManager<TimeoutEvent> manager = TimerManager.builder(timer, 1).build();
+        TimerManager<TimeoutEvent> manager = TimerManager.builder(timer, 1).recordStats().build();
         manager.register(RETRANSMISSION, 10, MILLISECONDS);
         at(timer, 11_000);
         manager.register(IDLE, Long.MAX_VALUE, NANOSECONDS);
@@ -246,7 +246,7 @@ class EngineEdgeTest {
                     for (int i = 0; i < result.eventCount(); i++) {
                         due.add(result.event(i) + "@" + clock.nanoTime() / 1_000_000 + "ms");
                     }
-                }).build();
+                }).recordStats().build();
         manager.register(IDLE, 5, SECONDS);
         timer.schedule(h -> { }, 1, TimeUnit.HOURS);
         timer.doWork();

@@ -114,7 +114,7 @@ final class SoakConnections implements Runnable {
         long connectionId = ++generations[slot] * CONNECTIONS + slot;
         TimerManager<TimeoutEvent> manager = TimerManager.builder(timer, connectionId)
                 .wakeUp(wakeUps::add, this::onTimeouts)
-                .build();
+                .recordStats().build();
         manager.register(IDLE, IDLE_MS, MILLISECONDS);
         slots[slot] = manager;
         opened++;

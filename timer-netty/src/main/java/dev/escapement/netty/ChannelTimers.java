@@ -1,6 +1,7 @@
 package dev.escapement.netty;
 
 import dev.escapement.GlobalTimer;
+import dev.escapement.connection.AbstractTimerManager;
 import dev.escapement.connection.TimerManager;
 import dev.escapement.unified.TimeoutCheckResult;
 import io.netty.channel.Channel;
@@ -83,10 +84,7 @@ public final class ChannelTimers {
         if (manager != null) {
             return manager;
         }
-        TimerManager<ChannelTimeout> created = TimerManager
-                .builder(timer, NEXT_ID.getAndIncrement(), ChannelTimeout.class)
-                .wakeUp(channel.eventLoop(), (owner, due) -> deliver(channel, owner, due))
-                .build();
+        ChannelManager created = new ChannelManager(timer, channel);
         channel.attr(MANAGER).set(created);
         channel.closeFuture().addListener((ChannelFutureListener) future -> {
             created.close();
@@ -118,10 +116,25 @@ public final class ChannelTimers {
         return manager != null && !manager.isClosed() && channel.isOpen();
     }
 
-    /** On the event loop: the due events travel the pipeline, until a handler closes the channel. */
-    private static void deliver(Channel channel, TimerManager<ChannelTimeout> manager, TimeoutCheckResult due) {
-        for (int i = 0; i < due.eventCount() && isLive(channel, manager); i++) {
-            channel.pipeline().fireUserEventTriggered(due.event(i));
+    /**
+     * A channel's manager: the due events travel the channel's pipeline, until a handler closes
+     * the channel. One object with the channel in it, so that a channel's timers cost no listener
+     * object. Confined to the channel's event loop, as every manager to its connection's thread.
+     */
+    private static final class ChannelManager extends AbstractTimerManager<ChannelTimeout> {
+
+        private final Channel channel;
+
+        ChannelManager(GlobalTimer timer, Channel channel) {
+            super(TimerManager.builder(timer, NEXT_ID.getAndIncrement(), ChannelTimeout.class).wakeUp(channel.eventLoop()));
+            this.channel = channel;
+        }
+
+        @Override
+        protected void onTimeouts(TimeoutCheckResult due) {
+            for (int i = 0; i < due.eventCount() && isLive(channel, this); i++) {
+                channel.pipeline().fireUserEventTriggered(due.event(i));
+            }
         }
     }
 }

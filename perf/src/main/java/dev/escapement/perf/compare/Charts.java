@@ -46,8 +46,10 @@ final class Charts {
                 "M timers/s", v -> v / 1e6, false, 0);
         byContender(dir, written, results, IdleScenario.NAME, List.of("cpu_ms_per_10s", "wakeups_per_s"),
                 "Idle cost (log scale)", "CPU ms per 10 s | wake-ups per s", v -> v, true, LOG_FLOOR);
-        byContender(dir, written, results, ConnectionsScenario.NAME, List.of("packets_per_s"),
-                "Connections: packets per second with an idle reset each", "M packets/s", v -> v / 1e6, false, 0);
+        byConfig(dir, written, results, ConnectionsScenario.NAME, "packets_per_s",
+                "Connections: packets per second with an idle reset each", "M packets/s", v -> v / 1e6, false);
+        byConfig(dir, written, results, FootprintScenario.NAME, "bytes_per_connection",
+                "Footprint: heap per connection with three timeouts", "bytes", v -> v, false);
         byConfig(dir, written, results, CoreScenario.NAME, "pairs_per_s", "Single-thread core: schedule + cancel pairs",
                 "M pairs/s", v -> v / 1e6, false);
         costAgainstPending(dir, written, results);
@@ -137,7 +139,8 @@ final class Charts {
                 label.append(", ");
             }
             String value = pair.length == 2 && pair[1].matches("\\d+") ? compact(Long.parseLong(pair[1])) : pair[pair.length - 1];
-            label.append(value).append(pair[0].equals("producers") ? " prod." : pair[0].equals("pending") ? " pending" : "");
+            label.append(value).append(pair[0].equals("producers") ? " prod." : pair[0].equals("pending") ? " pending"
+                    : pair[0].equals("connections") ? " conns" : "");
         }
         return label.toString();
     }

@@ -80,7 +80,8 @@ public final class ComparisonMain {
                 ? "java -cp perf/target/benchmarks.jar " + ComparisonMain.class.getName() + " " + String.join(" ", args)
                 : options.string("command");
         Report.RunInfo run = new Report.RunInfo(options.quick(), started.truncatedTo(ChronoUnit.SECONDS).toString(),
-                command.trim(), machine(), jdk(), jvmFlags(options), loadAverage, durationSeconds);
+                command.trim(), machine(), jdk(), jvmFlags(options.jvmFlags()), jvmFlags(options.jvmFlags("conn-jvm-flags")),
+                loadAverage, durationSeconds);
         Report.write(out, results, run, checks, charts);
         System.err.printf(Locale.ROOT, "comparison finished in %.0f s%n", durationSeconds);
         return out.resolve(Report.FILE);
@@ -90,7 +91,8 @@ public final class ComparisonMain {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(options.jvmFlags());
+        boolean perConnection = Contender.CONNECTION_SCENARIOS.containsAll(contender.scenarios());
+        command.addAll(perConnection ? options.jvmFlags("conn-jvm-flags") : options.jvmFlags());
         command.addAll(REQUIRED_FLAGS);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -120,8 +122,8 @@ public final class ComparisonMain {
         }
     }
 
-    private static List<String> jvmFlags(Options options) {
-        List<String> flags = new ArrayList<>(options.jvmFlags());
+    private static List<String> jvmFlags(List<String> chosen) {
+        List<String> flags = new ArrayList<>(chosen);
         flags.addAll(REQUIRED_FLAGS);
         return flags;
     }

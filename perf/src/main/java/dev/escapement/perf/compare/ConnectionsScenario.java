@@ -76,7 +76,13 @@ final class ConnectionsScenario {
     }
 
     static void run(Options options, Supplier<IdleTimeouts> factory, Recorder out) {
-        int connectionCount = options.integer("connections");
+        for (int connectionCount : options.integers("connections")) {
+            run(options, factory, out, connectionCount);
+        }
+    }
+
+    /** One connection count, on a fresh contender and fresh event loops. */
+    private static void run(Options options, Supplier<IdleTimeouts> factory, Recorder out, int connectionCount) {
         int loopCount = options.integer("event-loops");
         long packetRate = options.longValue("packet-rate");
         long idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(options.longValue("idle-timeout-ms"));
@@ -144,7 +150,7 @@ final class ConnectionsScenario {
             out.result(NAME, config, "packets_per_s", "packets/s", packetsPerSecond);
             out.result(NAME, config, "cpu_ns_per_packet", "ns", cpuNsPerPacket);
             out.result(NAME, config, "bytes_per_packet", "bytes", bytesPerPacket);
-            out.note(NAME, "idle events raised: " + timeouts.idleEvents());
+            out.note(NAME, connectionCount + " connections: idle events raised: " + timeouts.idleEvents());
         } finally {
             timeouts.close();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly(10_000);

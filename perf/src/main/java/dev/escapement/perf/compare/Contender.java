@@ -25,7 +25,9 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
     static final Set<String> TIMER_SCENARIOS = Set.of(ChurnScenario.NAME, MemoryScenario.NAME,
             LatenessScenario.NAME, ExpiryScenario.NAME, IdleScenario.NAME);
     static final List<String> SCENARIO_ORDER = List.of(ChurnScenario.NAME, MemoryScenario.NAME, LatenessScenario.NAME,
-            ExpiryScenario.NAME, IdleScenario.NAME, ConnectionsScenario.NAME, CoreScenario.NAME);
+            ExpiryScenario.NAME, IdleScenario.NAME, ConnectionsScenario.NAME, FootprintScenario.NAME, CoreScenario.NAME);
+    /** The scenarios of the per-connection contenders, which run in JVMs with room for 10 M connections. */
+    static final Set<String> CONNECTION_SCENARIOS = Set.of(ConnectionsScenario.NAME, FootprintScenario.NAME);
 
     /** Escapement's handle path at the default 1 ms tick: the reference for scenarios 1-5. */
     static final String ESCAPEMENT = "escapement-handle";
@@ -37,6 +39,7 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
     static final String JDK_EXECUTOR = "jdk-executor";
     static final String AGRONA_QUEUED = "agrona-queued";
     static final String CONN_ESCAPEMENT = "conn-escapement";
+    static final String CONN_ESCAPEMENT_HELD = "conn-escapement-held";
     static final String CONN_NETTY_WAY = "conn-netty-way";
     static final String CORE_ESCAPEMENT = "core-escapement-wheel";
     static final String CORE_AGRONA = "core-agrona-wheel";
@@ -70,14 +73,17 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
                         + " (BackoffIdleStrategy); 2^20 ns resolution, wheel sized for the population", AgronaQueuedContender::new),
                 timer("kafka", "Kafka 4.1 SystemTimer (1 ms tick, 20 slots per wheel: defaults) in a SystemTimerReaper;"
                         + " delays rounded up to whole ms", KafkaContender::new),
-                new Contender(CONN_ESCAPEMENT, "Escapement TimerManager per connection: idle reset reads the cached clock"
-                        + " (refreshed per read burst), one wheel entry per connection", Set.of(ConnectionsScenario.NAME), null,
-                        EscapementManagerIdleTimeouts::new, null),
+                new Contender(CONN_ESCAPEMENT, "Escapement: the connection class extends AbstractTimerManager; idle reset"
+                        + " reads the cached clock (refreshed per read burst), one wheel entry per connection",
+                        CONNECTION_SCENARIOS, null, () -> new EscapementManagerIdleTimeouts(true), null),
+                new Contender(CONN_ESCAPEMENT_HELD, "Escapement: the connection holds a TimerManager the builder made, with a"
+                        + " listener; otherwise as conn-escapement", CONNECTION_SCENARIOS, null,
+                        () -> new EscapementManagerIdleTimeouts(false), null),
                 new Contender(CONN_NETTY_WAY, "the Netty way: IdleStateHandler's scheme, System.nanoTime() per packet,"
-                        + " the event loop's scheduler re-armed lazily", Set.of(ConnectionsScenario.NAME), null,
-                        NettyWayIdleTimeouts::new, null),
+                        + " the event loop's scheduler re-armed lazily; a task object and a ScheduledFuture per timeout",
+                        CONNECTION_SCENARIOS, null, NettyWayIdleTimeouts::new, null),
                 new Contender("conn-naive-wheel", "the naive way: cancel and newTimeout on a HashedWheelTimer (1 ms tick)"
-                        + " per packet", Set.of(ConnectionsScenario.NAME), null, NaiveWheelIdleTimeouts::new, null),
+                        + " per packet; a Timeout per timeout", CONNECTION_SCENARIOS, null, NaiveWheelIdleTimeouts::new, null),
                 new Contender(CORE_ESCAPEMENT, "Escapement TimingWheel alone, 64 slots per level, 1 ms ticks",
                         Set.of(CoreScenario.NAME), null, null, CoreScenario::escapement),
                 new Contender(CORE_AGRONA, "Agrona DeadlineTimerWheel alone, 2^20 ns resolution, sized for the population",
@@ -91,7 +97,7 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
     /** @return the contender ratios are taken against in a scenario */
     static String referenceFor(String scenario) {
         return switch (scenario) {
-            case "connections" -> CONN_ESCAPEMENT;
+            case "connections", "footprint" -> CONN_ESCAPEMENT;
             case "core" -> CORE_ESCAPEMENT;
             default -> ESCAPEMENT;
         };

@@ -1,6 +1,7 @@
 package dev.escapement.perf.compare;
 
 import dev.escapement.GlobalTimer;
+import dev.escapement.connection.AbstractTimerManager;
 import dev.escapement.connection.TimeoutEvent;
 import dev.escapement.connection.TimerManager;
 import dev.escapement.unified.TimeoutCheckResult;
@@ -9,12 +10,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Escapement's idle timeout as a protocol stack writes it: one {@link TimerManager} per
- * connection, woken on the connection's event loop. A packet is a
- * {@link TimerManager#reset reset} of the idle timeout, which reads the timer's cached clock
- * (refreshed once per read burst) and writes one field; the connection keeps one wheel entry
- * however often it is reset. When the entry fires, the manager's drain on the event loop finds
- * the idle timeout due (or re-arms the entry for the remainder) and the contender re-registers it.
+ * Escapement's idle timeout as a protocol stack writes it: a {@link TimerManager} per connection,
+ * woken on the connection's event loop. Either the connection class extends
+ * {@link AbstractTimerManager} and is its own timers ({@code extending}), or it holds a manager the
+ * builder made. A packet is a {@link TimerManager#reset reset} of the idle timeout, which reads the
+ * timer's cached clock (refreshed once per read burst) and writes one field; the connection keeps
+ * one wheel entry however often it is reset. When the entry fires, the drain on the event loop
+ * finds the idle timeout due (or re-arms the entry for the remainder) and the connection registers
+ * it again.
  *
  * <p>Thread-safety: as {@link IdleTimeouts}; a manager is touched only on its connection's event
  * loop, except for its expiry signal, which the timer thread raises.
@@ -23,17 +26,58 @@ final class EscapementManagerIdleTimeouts extends CountingIdleTimeouts {
 
     private final GlobalTimer timer = GlobalTimer.builder().threadName("tmr-escapement").build();
     private final AtomicLong connectionIds = new AtomicLong();
+    private final boolean extending;
 
-    final class Conn implements Connection {
+    /**
+     * @param extending true for connections that extend the manager, false for connections that
+     *                  hold one
+     */
+    EscapementManagerIdleTimeouts(boolean extending) {
+        this.extending = extending;
+    }
+
+    /**
+     * The contender whose connections are open: a connection that is its own timers keeps no field
+     * of its own (a protocol's idle timeout is a constant of the protocol), so that the footprint
+     * scenario weighs the timers alone. A contender JVM runs one contender at a time.
+     */
+    private static volatile EscapementManagerIdleTimeouts current;
+    private volatile long idleTimeoutNs;
+
+    /** A connection that is its own timers: nothing but the manager. */
+    static final class OwnConn extends AbstractTimerManager<TimeoutEvent> implements Connection {
+
+        OwnConn(GlobalTimer timer, long id, EventLoop loop) {
+            super(TimerManager.builder(timer, id).wakeUp(loop));
+        }
+
+        @Override
+        public void onRead() {
+            reset(TimeoutEvent.IDLE, current.idleTimeoutNs, TimeUnit.NANOSECONDS);
+        }
+
+        /** Event loop: the idle timeout is due; raise it and start the next idle period. */
+        @Override
+        protected void onTimeouts(TimeoutCheckResult due) {
+            for (int i = 0; i < due.eventCount(); i++) {
+                if (due.event(i) == TimeoutEvent.IDLE) {
+                    current.idleEvent();
+                    register(TimeoutEvent.IDLE, current.idleTimeoutNs, TimeUnit.NANOSECONDS);
+                }
+            }
+        }
+    }
+
+    /** A connection that holds the manager the builder made. */
+    final class HeldConn implements Connection {
         private final TimerManager<TimeoutEvent> timeouts;
         private final long idleTimeoutNs;
 
-        Conn(EventLoop loop, long idleTimeoutNs) {
+        HeldConn(EventLoop loop, long idleTimeoutNs) {
             this.idleTimeoutNs = idleTimeoutNs;
             this.timeouts = TimerManager.builder(timer, connectionIds.incrementAndGet())
                     .wakeUp(loop, this::onTimeouts)
                     .build();
-            timeouts.register(TimeoutEvent.IDLE, idleTimeoutNs, TimeUnit.NANOSECONDS);
         }
 
         @Override
@@ -41,7 +85,6 @@ final class EscapementManagerIdleTimeouts extends CountingIdleTimeouts {
             timeouts.reset(TimeoutEvent.IDLE, idleTimeoutNs, TimeUnit.NANOSECONDS);
         }
 
-        /** Event loop: the idle timeout is due; raise it and start the next idle period. */
         private void onTimeouts(TimerManager<TimeoutEvent> manager, TimeoutCheckResult due) {
             for (int i = 0; i < due.eventCount(); i++) {
                 if (due.event(i) == TimeoutEvent.IDLE) {
@@ -54,7 +97,30 @@ final class EscapementManagerIdleTimeouts extends CountingIdleTimeouts {
 
     @Override
     public Connection open(EventLoop loop, long idleTimeoutNs) {
-        return new Conn(loop, idleTimeoutNs);
+        TimerManager<TimeoutEvent> timeouts;
+        Connection connection;
+        if (extending) {
+            this.idleTimeoutNs = idleTimeoutNs;
+            current = this;
+            OwnConn own = new OwnConn(timer, connectionIds.incrementAndGet(), loop);
+            timeouts = own;
+            connection = own;
+        } else {
+            HeldConn held = new HeldConn(loop, idleTimeoutNs);
+            timeouts = held.timeouts;
+            connection = held;
+        }
+        timeouts.register(TimeoutEvent.IDLE, idleTimeoutNs, TimeUnit.NANOSECONDS);
+        return connection;
+    }
+
+    @Override
+    public Connection openWithThreeTimeouts(EventLoop loop, long idleNs, long retransmissionNs, long pathValidationNs) {
+        Connection connection = open(loop, idleNs);
+        TimerManager<TimeoutEvent> timeouts = connection instanceof HeldConn held ? held.timeouts : (OwnConn) connection;
+        timeouts.register(TimeoutEvent.RETRANSMISSION, retransmissionNs, TimeUnit.NANOSECONDS);
+        timeouts.register(TimeoutEvent.PATH_VALIDATION, pathValidationNs, TimeUnit.NANOSECONDS);
+        return connection;
     }
 
     @Override

@@ -26,6 +26,19 @@ interface IdleTimeouts extends AutoCloseable {
      */
     Connection open(EventLoop loop, long idleTimeoutNs);
 
+    /**
+     * Opens a connection with the three timeouts a QUIC-like connection keeps (idle,
+     * retransmission, path validation), each armed as this strategy arms a timeout; the subject of
+     * the footprint scenario. Called on {@code loop}.
+     *
+     * @param loop             the connection's event loop
+     * @param idleNs           the idle timeout
+     * @param retransmissionNs the retransmission timeout
+     * @param pathValidationNs the path validation timeout
+     * @return the connection
+     */
+    Connection openWithThreeTimeouts(EventLoop loop, long idleNs, long retransmissionNs, long pathValidationNs);
+
     /** A read burst starts on the calling event loop (as one pass of a Netty read loop). */
     void beginBurst();
 

@@ -45,6 +45,33 @@ final class NaiveWheelIdleTimeouts extends CountingIdleTimeouts {
         return new Conn(idleTimeoutNs);
     }
 
+    /** A connection with three timeouts, each a {@link Timeout} of the wheel; a packet resets the idle one. */
+    final class ThreeConn implements Connection, TimerTask {
+        private final Conn idle;
+        private final Timeout retransmission;
+        private final Timeout pathValidation;
+
+        ThreeConn(long idleNs, long retransmissionNs, long pathValidationNs) {
+            this.idle = new Conn(idleNs);
+            this.retransmission = timer.newTimeout(this, retransmissionNs, TimeUnit.NANOSECONDS);
+            this.pathValidation = timer.newTimeout(this, pathValidationNs, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void onRead() {
+            idle.onRead();
+        }
+
+        @Override
+        public void run(Timeout expired) {
+        }
+    }
+
+    @Override
+    public Connection openWithThreeTimeouts(EventLoop loop, long idleNs, long retransmissionNs, long pathValidationNs) {
+        return new ThreeConn(idleNs, retransmissionNs, pathValidationNs);
+    }
+
     @Override
     public void beginBurst() {
     }

@@ -1,6 +1,7 @@
 package dev.escapement.perf.compare;
 
 import io.netty.channel.EventLoop;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +48,53 @@ final class NettyWayIdleTimeouts extends CountingIdleTimeouts {
         Conn conn = new Conn(loop, idleTimeoutNs);
         loop.schedule(conn, idleTimeoutNs, TimeUnit.NANOSECONDS);
         return conn;
+    }
+
+    /**
+     * A connection with three timeouts as {@code IdleStateHandler} keeps its reader, writer and
+     * all-idle timeouts: per timeout a task object with its time of last activity, scheduled on the
+     * event loop, and the future the scheduling returned.
+     */
+    static final class ThreeConn implements Connection {
+        private final LazyTimeout idle;
+        private final LazyTimeout retransmission;
+        private final LazyTimeout pathValidation;
+
+        ThreeConn(EventLoop loop, long idleNs, long retransmissionNs, long pathValidationNs) {
+            this.idle = new LazyTimeout(loop, idleNs);
+            this.retransmission = new LazyTimeout(loop, retransmissionNs);
+            this.pathValidation = new LazyTimeout(loop, pathValidationNs);
+        }
+
+        @Override
+        public void onRead() {
+            idle.lastActivityNs = System.nanoTime();
+        }
+    }
+
+    /** One lazily re-armed timeout, as one of {@code IdleStateHandler}'s idle tasks. */
+    static final class LazyTimeout implements Runnable {
+        private final EventLoop loop;
+        private final long timeoutNs;
+        long lastActivityNs = System.nanoTime();
+        private ScheduledFuture<?> future;
+
+        LazyTimeout(EventLoop loop, long timeoutNs) {
+            this.loop = loop;
+            this.timeoutNs = timeoutNs;
+            this.future = loop.schedule(this, timeoutNs, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void run() {
+            long nextDelayNs = timeoutNs - (System.nanoTime() - lastActivityNs);
+            future = loop.schedule(this, nextDelayNs <= 0 ? timeoutNs : nextDelayNs, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public Connection openWithThreeTimeouts(EventLoop loop, long idleNs, long retransmissionNs, long pathValidationNs) {
+        return new ThreeConn(loop, idleNs, retransmissionNs, pathValidationNs);
     }
 
     @Override

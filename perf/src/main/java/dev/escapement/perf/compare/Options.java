@@ -22,7 +22,7 @@ final class Options {
     static {
         flag("out", "perf/results", "perf/results", "directory for REPORT.md, charts and raw results");
         flag("contenders", "all", "all", "comma-separated contender names, or all");
-        flag("scenarios", "all", "all", "comma-separated scenarios (churn,memory,lateness,expiry,idle,connections,core), or all");
+        flag("scenarios", "all", "all", "comma-separated scenarios (churn,memory,lateness,expiry,idle,connections,footprint,core), or all");
         flag("jvm-flags", "-Xms2g -Xmx2g -XX:+UseG1GC", "-Xms256m -Xmx256m -XX:+UseG1GC", "heap and GC flags of every contender JVM");
         flag("warmups", "2", "1", "warm-up iterations before measuring");
         flag("iterations", "5", "2", "measured iterations (churn, connections, core)");
@@ -41,7 +41,10 @@ final class Options {
         flag("idle-timers", "10000", "1000", "timers pending an hour out in the idle scenario");
         flag("idle-window-ms", "10000", "150", "length of one idle measurement window");
         flag("idle-windows", "3", "1", "idle measurement windows");
-        flag("connections", "100000", "2000", "connections in the connections scenario");
+        flag("conn-jvm-flags", "-Xms2g -Xmx16g -XX:+UseG1GC", "-Xms256m -Xmx512m -XX:+UseG1GC",
+                "heap and GC flags of the JVMs of the per-connection contenders (conn-*), which hold up to 10 M connections");
+        flag("connections", "100000,1000000", "2000", "connection counts for the connections scenario");
+        flag("footprint-connections", "1000000,10000000", "20000", "connection counts for the footprint scenario");
         flag("event-loops", "2", "2", "event loops the connections are spread over");
         flag("packet-rate", "0", "0", "packets per second over all connections; 0 = as fast as the event loops go");
         flag("idle-timeout-ms", "1000", "20", "the connections' idle timeout");
@@ -147,7 +150,12 @@ final class Options {
     }
 
     List<String> jvmFlags() {
-        String flags = string("jvm-flags").trim();
+        return jvmFlags("jvm-flags");
+    }
+
+    /** @return the flags {@code name} holds, split at white space */
+    List<String> jvmFlags(String name) {
+        String flags = string(name).trim();
         return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
     }
 }

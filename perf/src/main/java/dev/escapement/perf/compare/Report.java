@@ -29,7 +29,8 @@ final class Report {
             ExpiryScenario.NAME, "4. Expiry: many timers due in one window",
             IdleScenario.NAME, "5. Idle cost: timers pending an hour out, nothing else",
             ConnectionsScenario.NAME, "6. Connections: an idle timeout reset on every packet",
-            CoreScenario.NAME, "7. Single-thread core: the wheels alone");
+            FootprintScenario.NAME, "7. Footprint: heap per connection with three timeouts",
+            CoreScenario.NAME, "8. Single-thread core: the wheels alone");
 
     private static final Map<String, String> DESCRIPTIONS = Map.of(
             ChurnScenario.NAME, "Each producer cancels the timeout it scheduled a ring of pairs ago and schedules a new one"
@@ -50,12 +51,17 @@ final class Report {
             ConnectionsScenario.NAME, "Connections spread over Netty event loops; each loop reads bursts of 256 packets for"
                     + " random connections of its own and gives the loop back between bursts. CPU and allocation are the"
                     + " whole process's. Higher packets/s, lower CPU and bytes per packet are better.",
+            FootprintScenario.NAME, "Connections opened on Netty event loops, each with an idle, a retransmission and a path"
+                    + " validation timeout armed the contender's way (an hour or so out, so none fires). Heap in use after"
+                    + " full collections, minus the same before opening (event loops, timer and the arrays holding the"
+                    + " connections already made), per connection; one measurement per count on a fresh contender, in a"
+                    + " JVM with room for 10 M connections (`conn-jvm-flags`). Lower is better.",
             CoreScenario.NAME, "One thread, no clock, no queue: schedule + cancel pairs on the wheel data structures alone,"
                     + " cycling a ring of 256 timers 1-30 s out over a background population. Higher is better.");
 
     /** How the run was made, for the report's header. */
     record RunInfo(boolean quick, String date, String command, String machine, String jdk, List<String> jvmFlags,
-                   double loadAverageAtStart, double durationSeconds) {
+                   List<String> connJvmFlags, double loadAverageAtStart, double durationSeconds) {
     }
 
     private Report() {
@@ -75,7 +81,8 @@ final class Report {
         md.append("| machine | ").append(run.machine()).append(" |\n");
         md.append("| load average at start | ").append(String.format(Locale.ROOT, "%.2f", run.loadAverageAtStart())).append(" |\n");
         md.append("| JDK | ").append(run.jdk()).append(" |\n");
-        md.append("| JVM flags (every contender) | `").append(String.join(" ", run.jvmFlags())).append("` |\n\n");
+        md.append("| JVM flags (timer and core contenders) | `").append(String.join(" ", run.jvmFlags())).append("` |\n");
+        md.append("| JVM flags (per-connection contenders) | `").append(String.join(" ", run.connJvmFlags())).append("` |\n\n");
         md.append("Each contender runs in a fresh JVM with the same flags. Figures are medians over the measured iterations"
                 + " (after warm-up), with the minimum and maximum in brackets; **×E** is the contender's median divided by"
                 + " Escapement's (`").append(Contender.ESCAPEMENT).append("`, or the Escapement contender of that scenario).\n\n");

@@ -1,6 +1,7 @@
 package dev.escapement.perf.compare;
 
 import static dev.escapement.perf.compare.Contender.CONN_ESCAPEMENT;
+import static dev.escapement.perf.compare.Contender.CONN_ESCAPEMENT_HELD;
 import static dev.escapement.perf.compare.Contender.CONN_NETTY_WAY;
 import static dev.escapement.perf.compare.Contender.CORE_AGRONA;
 import static dev.escapement.perf.compare.Contender.CORE_ESCAPEMENT;
@@ -49,6 +50,7 @@ final class Targets {
         expiry(results, checks);
         idle(results, checks);
         connections(results, checks);
+        footprint(results, checks);
         core(results, checks);
         return checks;
     }
@@ -171,14 +173,42 @@ final class Targets {
     }
 
     private static void connections(Results results, List<Check> checks) {
-        String config = results.configs(ConnectionsScenario.NAME).stream().findFirst().orElse("");
-        double ours = results.median(ConnectionsScenario.NAME, CONN_ESCAPEMENT, config, "packets_per_s");
-        double netty = results.median(ConnectionsScenario.NAME, CONN_NETTY_WAY, config, "packets_per_s");
-        atLeast(checks, "connections", "packets/s >= 1.0x the Netty way", ours, netty, 1.0, "packets/s");
-        double bytes = results.median(ConnectionsScenario.NAME, CONN_ESCAPEMENT, config, "bytes_per_packet");
-        // Re-arms allocate a little on the event loop's task queue; the reset itself allocates nothing.
-        atMost(checks, "connections", "no allocation per idle reset (< 1 byte per packet, all threads)", bytes, 1,
-                Report.number(bytes) + " B per packet");
+        List<String> configs = new ArrayList<>(results.configs(ConnectionsScenario.NAME));
+        if (configs.isEmpty()) {
+            configs.add("");
+        }
+        for (String config : configs) {
+            String where = "connections " + config.replaceAll(",.*", "");
+            double netty = results.median(ConnectionsScenario.NAME, CONN_NETTY_WAY, config, "packets_per_s");
+            atLeast(checks, where, "packets/s >= 1.0x the Netty way",
+                    results.median(ConnectionsScenario.NAME, CONN_ESCAPEMENT, config, "packets_per_s"), netty, 1.0, "packets/s");
+            atLeast(checks, where, CONN_ESCAPEMENT_HELD + ": packets/s >= 1.0x the Netty way",
+                    results.median(ConnectionsScenario.NAME, CONN_ESCAPEMENT_HELD, config, "packets_per_s"), netty, 1.0,
+                    "packets/s");
+            double bytes = results.median(ConnectionsScenario.NAME, CONN_ESCAPEMENT, config, "bytes_per_packet");
+            // Re-arms allocate a little on the event loop's task queue; the reset itself allocates nothing.
+            atMost(checks, where, "no allocation per idle reset (< 1 byte per packet, all threads)", bytes, 1,
+                    Report.number(bytes) + " B per packet");
+        }
+    }
+
+    private static void footprint(Results results, List<Check> checks) {
+        List<String> configs = new ArrayList<>(results.configs(FootprintScenario.NAME));
+        if (configs.isEmpty()) {
+            checks.add(new Check("footprint", "heap per connection with three timeouts", "-", Verdict.NOT_MEASURED, ""));
+            return;
+        }
+        for (String config : configs) {
+            String where = "footprint " + config;
+            double netty = results.median(FootprintScenario.NAME, CONN_NETTY_WAY, config, "bytes_per_connection");
+            for (String contender : new String[] {CONN_ESCAPEMENT, CONN_ESCAPEMENT_HELD}) {
+                double ours = results.median(FootprintScenario.NAME, contender, config, "bytes_per_connection");
+                atMost(checks, where, contender + ": <= 100 bytes per connection", ours, 100,
+                        Report.number(ours) + " B per connection");
+                atMost(checks, where, contender + ": <= 0.5x the Netty way's bytes", ours, netty * 0.5,
+                        Report.number(ours) + " vs " + Report.number(netty) + " B (" + Report.ratio(ours / netty) + ")");
+            }
+        }
     }
 
     private static void core(Results results, List<Check> checks) {
