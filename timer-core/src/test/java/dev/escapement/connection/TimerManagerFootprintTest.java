@@ -66,6 +66,39 @@ class TimerManagerFootprintTest {
         return 4;
     }
 
+    /**
+     * The inbox flag lives in the wheel entry's status word (C13): arming the entry again, moving
+     * it, cancelling it and the timer thread's own transitions must all carry it, or a drain would
+     * be lost.
+     */
+    @Test
+    void theInboxFlagInTheStatusWordSurvivesEveryEngineTransition() {
+        AbstractTimerManager<TimeoutEvent> manager = (AbstractTimerManager<TimeoutEvent>) TimerManager.builder(timer, 3).build();
+        manager.register(RETRANSMISSION, 1, MILLISECONDS);
+        clock.advance(1, MILLISECONDS);
+        timer.doWork();
+        assertThat(manager.isExpirySignalled()).as("fired").isTrue();
+        manager.cancel(RETRANSMISSION);
+        manager.register(IDLE, 10, MILLISECONDS);
+        assertThat(manager.isArmed()).as("armed again before the drain").isTrue();
+        assertThat(manager.isExpirySignalled()).as("after arming").isTrue();
+        manager.register(PATH_VALIDATION, 5, MILLISECONDS);
+        assertThat(manager.armedDeadlineNs()).as("moved earlier").isEqualTo(manager.deadline(PATH_VALIDATION));
+        assertThat(manager.isExpirySignalled()).as("after a move").isTrue();
+        timer.doWork();
+        assertThat(manager.isExpirySignalled()).as("after the timer thread placed it").isTrue();
+        manager.cancelAll();
+        assertThat(manager.isArmed()).isFalse();
+        assertThat(manager.isExpirySignalled()).as("after a cancel").isTrue();
+        timer.doWork();
+        assertThat(manager.isExpirySignalled()).as("after the timer thread unlinked it").isTrue();
+        assertThat(manager.checkTimerEvents().isEmpty()).as("everything was cancelled").isTrue();
+        assertThat(manager.isExpirySignalled()).as("lowered by the drain").isFalse();
+        manager.close();
+        assertThat(manager.isClosed()).isTrue();
+        assertThat(manager.isExpirySignalled()).isFalse();
+    }
+
     @Test
     void managersConfiguredAlikeShareOneShapePerWakeUpExecutor() {
         ArrayDeque<Runnable> otherLoop = new ArrayDeque<>();

@@ -50,6 +50,8 @@ final class Charts {
                 "Connections: packets per second with an idle reset each", "M packets/s", v -> v / 1e6, false);
         byConfig(dir, written, results, FootprintScenario.NAME, "bytes_per_connection",
                 "Footprint: heap per connection with three timeouts", "bytes", v -> v, false);
+        byConfig(dir, written, results, RealChannelsScenario.NAME, "lateness_p99_ms",
+                "Real channels: READER_IDLE lateness p99", "ms", v -> v, false);
         byConfig(dir, written, results, CoreScenario.NAME, "pairs_per_s", "Single-thread core: schedule + cancel pairs",
                 "M pairs/s", v -> v / 1e6, false);
         costAgainstPending(dir, written, results);

@@ -62,26 +62,42 @@ public final class ComparisonMain {
         long startNs = System.nanoTime();
         double loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         Results results = new Results();
+        String command = options.string("command").isEmpty()
+                ? "java -cp perf/target/benchmarks.jar " + ComparisonMain.class.getName() + " " + String.join(" ", args)
+                : options.string("command");
+        List<String> runs = new ArrayList<>();
+        Path runsFile = out.resolve("runs.txt");
+        if (options.string("merge").equals("true") && Files.exists(out.resolve("results.tsv"))) {
+            results.addTsv(Files.readString(out.resolve("results.tsv"), StandardCharsets.UTF_8));
+            if (Files.exists(runsFile)) {
+                runs.addAll(Files.readAllLines(runsFile, StandardCharsets.UTF_8));
+            }
+        }
+        boolean measured = false;
         for (Contender contender : Contender.all()) {
             if (!options.selects("contenders", contender.name())
                     || contender.scenarios().stream().noneMatch(s -> options.selects("scenarios", s))) {
                 continue;
             }
+            results.forget(contender.name(), scenario -> options.selects("scenarios", scenario));
             runContender(contender, options, results);
+            measured = true;
         }
         double durationSeconds = (System.nanoTime() - startNs) / 1e9;
+        if (measured || runs.isEmpty()) {
+            // A merge that measures nothing only rewrites the report (after its text changed, say).
+            runs.add(String.format(Locale.ROOT, "%s, %.0f s, load average %.2f at start: %s",
+                    started.truncatedTo(ChronoUnit.SECONDS), durationSeconds, loadAverage, command.trim()));
+        }
+        Files.write(runsFile, runs, StandardCharsets.UTF_8);
         Files.writeString(out.resolve("results.tsv"), results.toTsv(), StandardCharsets.UTF_8);
         for (Path old : oldCharts(out)) {
             Files.delete(old);
         }
         Set<String> charts = Charts.write(out, results);
         List<Targets.Check> checks = Targets.evaluate(results);
-        String command = options.string("command").isEmpty()
-                ? "java -cp perf/target/benchmarks.jar " + ComparisonMain.class.getName() + " " + String.join(" ", args)
-                : options.string("command");
         Report.RunInfo run = new Report.RunInfo(options.quick(), started.truncatedTo(ChronoUnit.SECONDS).toString(),
-                command.trim(), machine(), jdk(), jvmFlags(options.jvmFlags()), jvmFlags(options.jvmFlags("conn-jvm-flags")),
-                loadAverage, durationSeconds);
+                String.join("`<br>`", runs), machine(), jdk(), jvmFlags(options.jvmFlags()), jvmFlags(options.jvmFlags("conn-jvm-flags")));
         Report.write(out, results, run, checks, charts);
         System.err.printf(Locale.ROOT, "comparison finished in %.0f s%n", durationSeconds);
         return out.resolve(Report.FILE);

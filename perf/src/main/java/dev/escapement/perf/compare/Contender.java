@@ -25,7 +25,7 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
     static final Set<String> TIMER_SCENARIOS = Set.of(ChurnScenario.NAME, MemoryScenario.NAME,
             LatenessScenario.NAME, ExpiryScenario.NAME, IdleScenario.NAME);
     static final List<String> SCENARIO_ORDER = List.of(ChurnScenario.NAME, MemoryScenario.NAME, LatenessScenario.NAME,
-            ExpiryScenario.NAME, IdleScenario.NAME, ConnectionsScenario.NAME, FootprintScenario.NAME, CoreScenario.NAME);
+            ExpiryScenario.NAME, IdleScenario.NAME, ConnectionsScenario.NAME, FootprintScenario.NAME, RealChannelsScenario.NAME, CoreScenario.NAME);
     /** The scenarios of the per-connection contenders, which run in JVMs with room for 10 M connections. */
     static final Set<String> CONNECTION_SCENARIOS = Set.of(ConnectionsScenario.NAME, FootprintScenario.NAME);
 
@@ -41,6 +41,9 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
     static final String CONN_ESCAPEMENT = "conn-escapement";
     static final String CONN_ESCAPEMENT_HELD = "conn-escapement-held";
     static final String CONN_NETTY_WAY = "conn-netty-way";
+    static final String RC_NONE = "rc-no-idle-handler";
+    static final String RC_NETTY = "rc-netty-idle-handler";
+    static final String RC_ESCAPEMENT = "rc-escapement-idle-handler";
     static final String CORE_ESCAPEMENT = "core-escapement-wheel";
     static final String CORE_AGRONA = "core-agrona-wheel";
 
@@ -84,6 +87,12 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
                         CONNECTION_SCENARIOS, null, NettyWayIdleTimeouts::new, null),
                 new Contender("conn-naive-wheel", "the naive way: cancel and newTimeout on a HashedWheelTimer (1 ms tick)"
                         + " per packet; a Timeout per timeout", CONNECTION_SCENARIOS, null, NaiveWheelIdleTimeouts::new, null),
+                new Contender(RC_NONE, "an echo server on real TCP channels with no idle handler: the baseline for heap"
+                        + " per channel", Set.of(RealChannelsScenario.NAME), null, null, null),
+                new Contender(RC_NETTY, "the echo server with Netty's IdleStateHandler(2 s, 1 s, 0)",
+                        Set.of(RealChannelsScenario.NAME), null, null, null),
+                new Contender(RC_ESCAPEMENT, "the echo server with timer-netty's EscapementIdleStateHandler(2 s, 1 s, 0) on a"
+                        + " GlobalTimer of its own (1 ms tick)", Set.of(RealChannelsScenario.NAME), null, null, null),
                 new Contender(CORE_ESCAPEMENT, "Escapement TimingWheel alone, 64 slots per level, 1 ms ticks",
                         Set.of(CoreScenario.NAME), null, null, CoreScenario::escapement),
                 new Contender(CORE_AGRONA, "Agrona DeadlineTimerWheel alone, 2^20 ns resolution, sized for the population",
@@ -98,6 +107,7 @@ record Contender(String name, String description, Set<String> scenarios, Supplie
     static String referenceFor(String scenario) {
         return switch (scenario) {
             case "connections", "footprint" -> CONN_ESCAPEMENT;
+            case "realchannels" -> RC_ESCAPEMENT;
             case "core" -> CORE_ESCAPEMENT;
             default -> ESCAPEMENT;
         };

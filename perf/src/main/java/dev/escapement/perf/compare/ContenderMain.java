@@ -56,6 +56,7 @@ public final class ContenderMain {
             case IdleScenario.NAME -> IdleScenario.run(options, contender.timer(), out);
             case ConnectionsScenario.NAME -> ConnectionsScenario.run(options, contender.idle(), out);
             case FootprintScenario.NAME -> FootprintScenario.run(options, contender.idle(), out);
+            case RealChannelsScenario.NAME -> RealChannelsScenario.run(options, RealChannelsScenario.forContender(contender.name()), out);
             case CoreScenario.NAME -> CoreScenario.run(options, contender.wheel(), out);
             default -> throw new IllegalArgumentException("unknown scenario: " + scenario);
         }

@@ -22,7 +22,7 @@ final class Options {
     static {
         flag("out", "perf/results", "perf/results", "directory for REPORT.md, charts and raw results");
         flag("contenders", "all", "all", "comma-separated contender names, or all");
-        flag("scenarios", "all", "all", "comma-separated scenarios (churn,memory,lateness,expiry,idle,connections,footprint,core), or all");
+        flag("scenarios", "all", "all", "comma-separated scenarios (churn,memory,lateness,expiry,idle,connections,footprint,realchannels,core), or all");
         flag("jvm-flags", "-Xms2g -Xmx2g -XX:+UseG1GC", "-Xms256m -Xmx256m -XX:+UseG1GC", "heap and GC flags of every contender JVM");
         flag("warmups", "2", "1", "warm-up iterations before measuring");
         flag("iterations", "5", "2", "measured iterations (churn, connections, core)");
@@ -47,8 +47,13 @@ final class Options {
         flag("footprint-connections", "1000000,10000000", "20000", "connection counts for the footprint scenario");
         flag("event-loops", "2", "2", "event loops the connections are spread over");
         flag("packet-rate", "0", "0", "packets per second over all connections; 0 = as fast as the event loops go");
-        flag("idle-timeout-ms", "1000", "20", "the connections' idle timeout");
+        flag("idle-timeout-ms", "10000", "20", "the connections' idle timeout (long enough that at 1 M connections resets, not expiries, are measured)");
+        flag("real-connections", "1000,10000", "200", "connection counts for the real-channels scenario");
+        flag("real-modes", "paced,saturating", "paced", "client modes for the real-channels scenario: paced (200 ms"
+                + " between an echo and the next message), saturating (at once)");
         flag("core-pending", "1000,1000000,10000000", "1000,20000,100000", "pending timers for the single-thread core scenario");
+        flag("merge", "false", "false", "true: keep the results already in --out and replace only those of the"
+                + " contenders and scenarios this run measures");
         flag("command", "", "", "the command line to print in the report (set by the launch script)");
     }
 

@@ -30,7 +30,8 @@ final class Report {
             IdleScenario.NAME, "5. Idle cost: timers pending an hour out, nothing else",
             ConnectionsScenario.NAME, "6. Connections: an idle timeout reset on every packet",
             FootprintScenario.NAME, "7. Footprint: heap per connection with three timeouts",
-            CoreScenario.NAME, "8. Single-thread core: the wheels alone");
+            RealChannelsScenario.NAME, "8. Real channels: idle handlers on TCP, server and client in separate JVMs",
+            CoreScenario.NAME, "9. Single-thread core: the wheels alone");
 
     private static final Map<String, String> DESCRIPTIONS = Map.of(
             ChurnScenario.NAME, "Each producer cancels the timeout it scheduled a ring of pairs ago and schedules a new one"
@@ -56,12 +57,19 @@ final class Report {
                     + " full collections, minus the same before opening (event loops, timer and the arrays holding the"
                     + " connections already made), per connection; one measurement per count on a fresh contender, in a"
                     + " JVM with room for 10 M connections (`conn-jvm-flags`). Lower is better.",
+            RealChannelsScenario.NAME, "An echo server (NIO, 2 worker loops) with the contender's idle handler (reader 2 s,"
+                    + " writer 1 s): READER_IDLE closes the channel, WRITER_IDLE writes a keep-alive. A client JVM opens the"
+                    + " connections; each sends, waits for the echo and sends again (paced: 200 ms later; saturating: at"
+                    + " once); every tenth falls silent 1 s into the 4 s window. Messages/s, CPU and allocation per"
+                    + " message are the server JVM's; heap per channel is after full collections with every connection"
+                    + " open (subtract rc-no-idle-handler's for the handler's own); lateness = READER_IDLE time minus"
+                    + " (last read + 2 s). One run per configuration.",
             CoreScenario.NAME, "One thread, no clock, no queue: schedule + cancel pairs on the wheel data structures alone,"
                     + " cycling a ring of 256 timers 1-30 s out over a background population. Higher is better.");
 
     /** How the run was made, for the report's header. */
     record RunInfo(boolean quick, String date, String command, String machine, String jdk, List<String> jvmFlags,
-                   List<String> connJvmFlags, double loadAverageAtStart, double durationSeconds) {
+                   List<String> connJvmFlags) {
     }
 
     private Report() {
@@ -76,14 +84,13 @@ final class Report {
         }
         md.append("| | |\n|---|---|\n");
         md.append("| date | ").append(run.date()).append(" |\n");
-        md.append("| command | `").append(run.command()).append("` |\n");
-        md.append("| duration | ").append(String.format(Locale.ROOT, "%.0f s", run.durationSeconds())).append(" |\n");
+        md.append("| runs (start, duration, load, command; a later run replaces what it measured) | `")
+                .append(run.command()).append("` |\n");
         md.append("| machine | ").append(run.machine()).append(" |\n");
-        md.append("| load average at start | ").append(String.format(Locale.ROOT, "%.2f", run.loadAverageAtStart())).append(" |\n");
         md.append("| JDK | ").append(run.jdk()).append(" |\n");
         md.append("| JVM flags (timer and core contenders) | `").append(String.join(" ", run.jvmFlags())).append("` |\n");
         md.append("| JVM flags (per-connection contenders) | `").append(String.join(" ", run.connJvmFlags())).append("` |\n\n");
-        md.append("Each contender runs in a fresh JVM with the same flags. Figures are medians over the measured iterations"
+        md.append("Each contender runs in a fresh JVM, with the flags of its kind (above). Figures are medians over the measured iterations"
                 + " (after warm-up), with the minimum and maximum in brackets; **×E** is the contender's median divided by"
                 + " Escapement's (`").append(Contender.ESCAPEMENT).append("`, or the Escapement contender of that scenario).\n\n");
 

@@ -120,6 +120,29 @@ final class Results {
         return contenders;
     }
 
+    /**
+     * Adds the measurements of a {@link #toTsv()} text: a run merged into an earlier one.
+     *
+     * @param tsv the text, header line first
+     */
+    void addTsv(String tsv) {
+        for (String line : tsv.split("\n")) {
+            String[] fields = line.split("\t");
+            if (fields.length != 9 || fields[0].equals("scenario")) {
+                continue;
+            }
+            String list = fields[8].substring(1, fields[8].length() - 1);
+            double[] values = Arrays.stream(list.split(",")).map(String::trim).mapToDouble(Double::parseDouble).toArray();
+            measurements.add(new Measurement(fields[0], fields[1], fields[2], fields[3], fields[4], values));
+        }
+    }
+
+    /** Drops every measurement of {@code contender} in a scenario {@code selected} accepts: about to be measured again. */
+    void forget(String contender, java.util.function.Predicate<String> selected) {
+        measurements.removeIf(m -> m.contender.equals(contender) && selected.test(m.scenario));
+        notes.removeIf(n -> n.contender.equals(contender) && selected.test(n.scenario));
+    }
+
     /** @return every measurement as tab-separated text, one line per measurement */
     String toTsv() {
         StringBuilder out = new StringBuilder("scenario\tcontender\tconfig\tmetric\tunit\tmedian\tmin\tmax\tvalues\n");

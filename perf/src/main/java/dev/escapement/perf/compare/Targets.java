@@ -12,6 +12,9 @@ import static dev.escapement.perf.compare.Contender.ESCAPEMENT_NETTY_TIMER;
 import static dev.escapement.perf.compare.Contender.JDK_EXECUTOR;
 import static dev.escapement.perf.compare.Contender.NETTY_EXECUTOR;
 import static dev.escapement.perf.compare.Contender.NETTY_WHEEL_1MS;
+import static dev.escapement.perf.compare.Contender.RC_ESCAPEMENT;
+import static dev.escapement.perf.compare.Contender.RC_NETTY;
+import static dev.escapement.perf.compare.Contender.RC_NONE;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,6 +54,7 @@ final class Targets {
         idle(results, checks);
         connections(results, checks);
         footprint(results, checks);
+        realChannels(results, checks);
         core(results, checks);
         return checks;
     }
@@ -208,6 +212,42 @@ final class Targets {
                 atMost(checks, where, contender + ": <= 0.5x the Netty way's bytes", ours, netty * 0.5,
                         Report.number(ours) + " vs " + Report.number(netty) + " B (" + Report.ratio(ours / netty) + ")");
             }
+        }
+    }
+
+    private static void realChannels(Results results, List<Check> checks) {
+        String scenario = RealChannelsScenario.NAME;
+        List<String> configs = new ArrayList<>(results.configs(scenario));
+        if (configs.isEmpty()) {
+            checks.add(new Check("realchannels", "idle handlers on real channels", "-", Verdict.NOT_MEASURED, ""));
+            return;
+        }
+        for (String config : configs) {
+            String where = "realchannels " + config.replace(',', ' ');
+            double exceptions = results.median(scenario, RC_ESCAPEMENT, config, "exceptions");
+            atMost(checks, where, "no exception from any handler", exceptions, 0, Report.number(exceptions) + " exceptions");
+            boolean paced = config.endsWith("paced");
+            double factor = paced && config.startsWith("connections=1000,") ? 1.0 : paced ? 2.0 : Double.NaN;
+            if (!Double.isNaN(factor)) {
+                for (String metric : new String[] {"lateness_p50_ms", "lateness_p99_ms"}) {
+                    double ours = results.median(scenario, RC_ESCAPEMENT, config, metric);
+                    double netty = results.median(scenario, RC_NETTY, config, metric);
+                    atMost(checks, where, metric + " <= " + Report.number(factor) + "x Netty's", ours, netty * factor,
+                            Report.number(ours) + " vs " + Report.number(netty) + " ms");
+                }
+            }
+            double baseline = results.median(scenario, RC_NONE, config, "heap_bytes_per_channel");
+            double oursHeap = results.median(scenario, RC_ESCAPEMENT, config, "heap_bytes_per_channel") - baseline;
+            double nettyHeap = results.median(scenario, RC_NETTY, config, "heap_bytes_per_channel") - baseline;
+            atMost(checks, where, "handler heap per channel <= 0.5x Netty's", oursHeap, nettyHeap * 0.5,
+                    Report.number(oursHeap) + " vs " + Report.number(nettyHeap) + " B beyond the channel");
+            double oursRate = results.median(scenario, RC_ESCAPEMENT, config, "messages_per_s");
+            double nettyRate = results.median(scenario, RC_NETTY, config, "messages_per_s");
+            atLeast(checks, where, "messages/s >= 0.95x Netty's", oursRate, nettyRate, 0.95, "messages/s");
+            double oursCpu = results.median(scenario, RC_ESCAPEMENT, config, "cpu_ns_per_message");
+            double nettyCpu = results.median(scenario, RC_NETTY, config, "cpu_ns_per_message");
+            atMost(checks, where, "CPU per message <= 1.05x Netty's", oursCpu, nettyCpu * 1.05,
+                    Report.number(oursCpu) + " vs " + Report.number(nettyCpu) + " ns");
         }
     }
 

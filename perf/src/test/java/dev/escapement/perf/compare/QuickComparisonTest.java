@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class QuickComparisonTest {
 
     private static final List<String> CHARTS = List.of("churn.png", "memory.png", "lateness.png", "expiry.png",
-            "idle.png", "connections.png", "core.png", "cost-vs-pending.png");
+            "idle.png", "connections.png", "footprint.png", "realchannels.png", "core.png", "cost-vs-pending.png");
 
     @Test
     void quickModeWritesTheReportAndChartsWithARowForEveryContender(@TempDir Path out) throws Exception {
@@ -26,7 +26,7 @@ class QuickComparisonTest {
 
         assertThat(report).isEqualTo(out.resolve("REPORT.md")).isRegularFile();
         String markdown = Files.readString(report, StandardCharsets.UTF_8);
-        assertThat(markdown).contains("Quick mode", "## Targets", "| JDK |", "| machine |", "| command |");
+        assertThat(markdown).contains("Quick mode", "## Targets", "| JDK |", "| machine |", "| runs (start, duration, load, command");
         for (String chart : CHARTS) {
             assertThat(out.resolve(chart)).as(chart).isRegularFile();
             assertThat(Files.size(out.resolve(chart))).as(chart).isGreaterThan(1000);
@@ -46,5 +46,14 @@ class QuickComparisonTest {
         String failures = markdown.lines().filter(line -> line.contains("FAILED") || line.contains("exited with code"))
                 .collect(Collectors.joining("\n"));
         assertThat(failures).as("scenarios that failed").isEmpty();
+
+        // A merged run replaces what it measures and keeps the rest.
+        long kafkaMemoryRows = rows.stream().filter(row -> row.startsWith("memory\tkafka\t")).count();
+        ComparisonMain.run("--quick", "--out", out.toString(), "--merge", "true", "--contenders", "kafka", "--scenarios", "memory");
+        List<String> merged = Files.readAllLines(out.resolve("results.tsv"));
+        assertThat(merged).hasSameSizeAs(rows);
+        assertThat(merged.stream().filter(row -> row.startsWith("memory\tkafka\t")).count()).isEqualTo(kafkaMemoryRows);
+        assertThat(merged).anyMatch(row -> row.startsWith("churn\tescapement-handle\t"));
+        assertThat(Files.readAllLines(out.resolve("runs.txt"))).hasSize(2);
     }
 }
