@@ -51,6 +51,7 @@ final class Options {
         flag("real-connections", "1000,10000", "200", "connection counts for the real-channels scenario");
         flag("real-modes", "paced,saturating", "paced", "client modes for the real-channels scenario: paced (200 ms"
                 + " between an echo and the next message), saturating (at once)");
+        flag("real-iterations", "3", "1", "measured runs of each real-channels configuration (a fresh server and client each)");
         flag("core-pending", "1000,1000000,10000000", "1000,20000,100000", "pending timers for the single-thread core scenario");
         flag("merge", "false", "false", "true: keep the results already in --out and replace only those of the"
                 + " contenders and scenarios this run measures");

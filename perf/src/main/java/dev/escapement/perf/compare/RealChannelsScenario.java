@@ -27,7 +27,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -163,18 +165,34 @@ final class RealChannelsScenario {
     }
 
     static void run(Options options, Idle idle, Recorder out) {
+        int iterations = options.integer("real-iterations");
         for (int connections : options.integers("real-connections")) {
             for (String mode : options.string("real-modes").split(",")) {
-                try {
-                    runOnce(idle, out, connections, mode.trim());
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException("real channels, " + connections + " connections, " + mode, e);
+                Map<String, double[]> figures = new LinkedHashMap<>();
+                Map<String, String> units = new LinkedHashMap<>();
+                for (int it = 0; it < iterations; it++) {
+                    int iteration = it;
+                    try {
+                        runOnce(idle, connections, mode.trim(), (metric, unit, value) -> {
+                            figures.computeIfAbsent(metric, m -> new double[iterations])[iteration] = value;
+                            units.put(metric, unit);
+                        });
+                    } catch (IOException | InterruptedException e) {
+                        throw new IllegalStateException("real channels, " + connections + " connections, " + mode, e);
+                    }
                 }
+                String config = "connections=" + connections + "," + mode.trim();
+                figures.forEach((metric, values) -> out.result(NAME, config, metric, units.get(metric), values));
             }
         }
     }
 
-    private static void runOnce(Idle idle, Recorder out, int connections, String mode) throws IOException, InterruptedException {
+    /** One figure of one iteration. */
+    private interface Figure {
+        void record(String metric, String unit, double value);
+    }
+
+    private static void runOnce(Idle idle, int connections, String mode, Figure out) throws IOException, InterruptedException {
         long pauseMs = switch (mode) {
             case "paced" -> 200;
             case "saturating" -> 0;
@@ -229,20 +247,19 @@ final class RealChannelsScenario {
             tally.measuring = false;
             clientIn.write("STOP\n");
             clientIn.flush();
-            String config = "connections=" + connections + "," + mode;
-            out.result(NAME, config, "messages_per_s", "messages/s", messages * 1e9 / elapsedNs);
-            out.result(NAME, config, "cpu_ns_per_message", "ns", (double) cpuNs / Math.max(1, messages));
-            out.result(NAME, config, "bytes_per_message", "bytes", (double) bytes / Math.max(1, messages));
-            out.result(NAME, config, "heap_bytes_per_channel", "bytes", heapPerChannel);
+            out.record("messages_per_s", "messages/s", messages * 1e9 / elapsedNs);
+            out.record("cpu_ns_per_message", "ns", (double) cpuNs / Math.max(1, messages));
+            out.record("bytes_per_message", "bytes", (double) bytes / Math.max(1, messages));
+            out.record("heap_bytes_per_channel", "bytes", heapPerChannel);
             long[] lateness;
             synchronized (tally) {
                 lateness = tally.latenessNs.stream().mapToLong(Long::longValue).sorted().toArray();
             }
-            out.result(NAME, config, "reader_idle_events", "events", lateness.length);
-            out.result(NAME, config, "lateness_p50_ms", "ms", percentile(lateness, 0.50) / 1e6);
-            out.result(NAME, config, "lateness_p99_ms", "ms", percentile(lateness, 0.99) / 1e6);
-            out.result(NAME, config, "lateness_max_ms", "ms", lateness.length == 0 ? Double.NaN : lateness[lateness.length - 1] / 1e6);
-            out.result(NAME, config, "exceptions", "exceptions", tally.exceptions.sum());
+            out.record("reader_idle_events", "events", lateness.length);
+            out.record("lateness_p50_ms", "ms", percentile(lateness, 0.50) / 1e6);
+            out.record("lateness_p99_ms", "ms", percentile(lateness, 0.99) / 1e6);
+            out.record("lateness_max_ms", "ms", lateness.length == 0 ? Double.NaN : lateness[lateness.length - 1] / 1e6);
+            out.record("exceptions", "exceptions", tally.exceptions.sum());
             client.waitFor(30, TimeUnit.SECONDS);
             server.close().syncUninterruptibly();
         } finally {
