@@ -24,7 +24,7 @@ import java.util.Arrays;
  * @param overruns           periodic deadlines that found the previous run still running
  * @param commandQueueDepth  commands waiting in the queue at the time of the snapshot
  * @param commandsDrained    commands the timer thread has applied
- * @param activeConnections  connections registered with {@link GlobalTimer#registerConnection(long)}
+ * @param activeConnections  live {@link dev.escapement.connection.TimerManager}s on this timer (one per connection id)
  * @param passes             passes of the timer thread's duty cycle
  * @param parks              times the timer thread parked
  * @param wakeups            times a producer unparked the timer thread
