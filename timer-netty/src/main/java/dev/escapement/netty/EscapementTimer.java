@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A drop-in {@link Timer} for Netty, backed by an Escapement {@link GlobalTimer}: use it wherever
@@ -51,7 +52,10 @@ public final class EscapementTimer implements Timer {
     private final TimerEngine engine;
     private final boolean ownsGlobalTimer;
     private final long maxPendingTimeouts;
+    /** Pending timeouts under a bound: checked against it by every newTimeout. */
     private final AtomicLong pendingTimeouts = new AtomicLong();
+    /** Pending timeouts without a bound: a striped count, so that producers share no line for it. */
+    private final LongAdder unboundedPending = new LongAdder();
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private EscapementTimer(GlobalTimer globalTimer, boolean ownsGlobalTimer, long maxPendingTimeouts) {
@@ -86,6 +90,8 @@ public final class EscapementTimer implements Timer {
                         + ") is greater than or equal to maximum allowed pending timeouts ("
                         + maxPendingTimeouts + ")");
             }
+        } else {
+            unboundedPending.increment();
         }
         EscapementTimeout timeout = new EscapementTimeout(this, task);
         try {
@@ -135,7 +141,21 @@ public final class EscapementTimer implements Timer {
     void released() {
         if (maxPendingTimeouts > 0) {
             pendingTimeouts.decrementAndGet();
+        } else {
+            unboundedPending.decrement();
         }
+    }
+
+    /**
+     * The timeouts of this timer that have neither started to run nor been cancelled, as
+     * {@code HashedWheelTimer.pendingTimeouts()} counts them. Exact for this timer whenever no
+     * {@code newTimeout}, cancel or expiry is under way (other timers on the same global timer are
+     * not counted). Any thread.
+     *
+     * @return the number of pending timeouts
+     */
+    public long pendingTimeouts() {
+        return maxPendingTimeouts > 0 ? pendingTimeouts.get() : unboundedPending.sum();
     }
 
     TimerEngine engine() {

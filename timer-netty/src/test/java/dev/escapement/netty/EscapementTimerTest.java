@@ -7,9 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.escapement.GlobalTimer;
+import dev.escapement.clock.ManualClock;
 import io.netty.util.Timeout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EscapementTimerTest {
 
@@ -76,6 +81,35 @@ class EscapementTimerTest {
         second.cancel();
         Timeout third = timer.newTimeout(t -> { }, 1, HOURS);
         assertThat(timer.stop()).containsExactly(third);
+    }
+
+    /** Counted as HashedWheelTimer counts them: scheduled, less those that ran or were cancelled. */
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1_000})
+    void pendingTimeoutsCountsThisTimersTimeoutsExactly(long bound) {
+        ManualClock clock = new ManualClock();
+        GlobalTimer global = GlobalTimer.builder().clock(clock).drivenByCaller().build();
+        EscapementTimer timer = EscapementTimer.builder().globalTimer(global).maxPendingTimeouts(bound).build();
+        EscapementTimer other = EscapementTimer.builder().globalTimer(global).build();
+        other.newTimeout(t -> { }, 1, HOURS);
+        List<Timeout> timeouts = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            timeouts.add(timer.newTimeout(t -> { }, i < 20 ? 5 : 60, i < 20 ? MILLISECONDS : SECONDS));
+        }
+        assertThat(timer.pendingTimeouts()).isEqualTo(100);
+        for (int i = 20; i < 50; i++) {
+            assertThat(timeouts.get(i).cancel()).isTrue();
+        }
+        assertThat(timeouts.get(20).cancel()).as("a second cancel").isFalse();
+        assertThat(timer.pendingTimeouts()).isEqualTo(70);
+        clock.advance(5, MILLISECONDS);
+        global.doWork();
+        assertThat(timeouts.subList(0, 20)).allMatch(Timeout::isExpired);
+        assertThat(timer.pendingTimeouts()).isEqualTo(50);
+        assertThat(other.pendingTimeouts()).isEqualTo(1);
+        assertThat(timer.stop()).hasSize(50);
+        assertThat(timer.pendingTimeouts()).isZero();
+        assertThat(other.pendingTimeouts()).isEqualTo(1);
     }
 
     @Test
