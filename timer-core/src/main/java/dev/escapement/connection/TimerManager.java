@@ -205,7 +205,13 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
      */
     UnifiedTimeoutScheduler scheduler();
 
-    /** @return a snapshot of the counters */
+    /**
+     * A snapshot of the manager's counters. They are kept only when the builder was asked to
+     * {@linkplain Builder#recordStats() record stats}; otherwise the snapshot has the connection id
+     * and the active timeouts, and 0 for every counter.
+     *
+     * @return a snapshot of the counters
+     */
     TimerManagerStats stats();
 
     /** @return true once {@link #close()} has been called. Any thread. */

@@ -1,7 +1,9 @@
 package dev.escapement.connection;
 
 /**
- * A snapshot of one {@link TimerManager}'s counters, from {@link TimerManager#stats()}.
+ * A snapshot of one {@link TimerManager}'s counters, from {@link TimerManager#stats()}. The counters
+ * are kept only for a manager built with {@link TimerManager.Builder#recordStats()}; for any other
+ * they read 0.
  *
  * <p>Thread-safety: immutable. Counters the timer thread keeps ({@code expiries}, {@code wakeUps},
  * {@code wakeUpFailures}) are read with volatile semantics; the others are the connection
