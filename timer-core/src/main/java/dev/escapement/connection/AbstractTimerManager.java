@@ -76,8 +76,10 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
     private final ManagerShape<E> shape;
     private final long connectionId;
     /**
-     * Null, the listener, or {@link Extras}. Written on the connection's thread; the timer thread
-     * reads it only for the counters, which are final in {@link Extras}.
+     * Null, the listener, the deadlines of an enum wider than the inline fields (when there is no
+     * listener and nothing else: a subclass's usual case), or {@link Extras}. Written on the
+     * connection's thread; the timer thread reads it only for the counters, which are final in
+     * {@link Extras}.
      */
     private Object companion;
 
@@ -141,6 +143,8 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
         TimeoutListener<E> listener = settings.listener();
         if (counters == null && moreDeadlinesNs == null) {
             this.companion = listener;
+        } else if (counters == null && listener == null) {
+            this.companion = moreDeadlinesNs;
         } else {
             this.companion = new Extras<>(listener, counters, moreDeadlinesNs);
             raiseOwnerFlag(EXTRAS);
@@ -241,7 +245,8 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
 
     @Override
     final long[] moreDeadlinesNs() {
-        return extrasOrNull().moreDeadlinesNs;
+        Extras<E> extras = extrasOrNull();
+        return extras != null ? extras.moreDeadlinesNs : (long[]) companion;
     }
 
     @Override
@@ -431,7 +436,8 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
     @SuppressWarnings("unchecked")
     protected void onTimeouts(TimeoutCheckResult due) {
         Extras<E> extras = extrasOrNull();
-        TimeoutListener<E> listener = extras != null ? extras.listener : (TimeoutListener<E>) companion;
+        TimeoutListener<E> listener = extras != null ? extras.listener
+                : companion instanceof TimeoutListener<?> own ? (TimeoutListener<E>) own : null;
         if (listener != null) {
             listener.onTimeouts(this, due);
         }
@@ -472,7 +478,9 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
         if (extras != null) {
             return extras;
         }
-        Extras<E> created = new Extras<>((TimeoutListener<E>) companion, null, null);
+        Object held = companion;
+        Extras<E> created = held instanceof long[] moreDeadlinesNs
+                ? new Extras<>(null, null, moreDeadlinesNs) : new Extras<>((TimeoutListener<E>) held, null, null);
         companion = created;
         raiseOwnerFlag(EXTRAS);
         return created;

@@ -264,6 +264,45 @@ class TimerManagerFootprintTest {
         new Connection(timer, 9, eventLoop::add).close();
     }
 
+    enum Ten { T0, T1, T2, T3, T4, T5, T6, T7, T8, T9 }
+
+    /** A subclass over an enum wider than the inline fields: its side array is its only companion. */
+    static final class WideConnection extends AbstractTimerManager<Ten> {
+        final List<String> seen = new ArrayList<>();
+
+        WideConnection(GlobalTimer timer, long id, java.util.concurrent.Executor loop) {
+            super(TimerManager.builder(timer, id, Ten.class).wakeUp(loop));
+        }
+
+        @Override
+        protected void onTimeouts(TimeoutCheckResult due) {
+            for (int i = 0; i < due.eventCount(); i++) {
+                seen.add(due.event(i).name());
+            }
+        }
+    }
+
+    @Test
+    void theDeadlinesOfAWideEnumSurviveTheSideObjectBeingMade() {
+        WideConnection connection = new WideConnection(timer, 11, eventLoop::add);
+        connection.register(Ten.T9, 3, MILLISECONDS);
+        connection.register(Ten.T5, 1, MILLISECONDS);
+        connection.register(Ten.T0, 2, MILLISECONDS);
+        long t9Ns = connection.deadline(Ten.T9);
+        // The scheduler needs the side object: the wide deadlines move into it.
+        connection.scheduler();
+        assertThat(connection.deadline(Ten.T9)).isEqualTo(t9Ns);
+        assertThat(connection.isActive(Ten.T5)).isTrue();
+        for (int ms = 1; ms <= 3; ms++) {
+            clock.advance(1, MILLISECONDS);
+            timer.doWork();
+            eventLoop.forEach(Runnable::run);
+            eventLoop.clear();
+        }
+        assertThat(connection.seen).containsExactly("T5", "T0", "T9");
+        connection.close();
+    }
+
     @Test
     void aWakeUpWithoutAListenerIsOnlyForSubclasses() {
         assertThatThrownBy(() -> TimerManager.builder(timer, 1).wakeUp(eventLoop::add).build())

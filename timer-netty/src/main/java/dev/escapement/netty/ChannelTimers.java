@@ -86,10 +86,7 @@ public final class ChannelTimers {
         }
         ChannelManager created = new ChannelManager(timer, channel);
         channel.attr(MANAGER).set(created);
-        channel.closeFuture().addListener((ChannelFutureListener) future -> {
-            created.close();
-            future.channel().attr(MANAGER).set(null);
-        });
+        channel.closeFuture().addListener(created);
         return created;
     }
 
@@ -118,16 +115,24 @@ public final class ChannelTimers {
 
     /**
      * A channel's manager: the due events travel the channel's pipeline, until a handler closes
-     * the channel. One object with the channel in it, so that a channel's timers cost no listener
-     * object. Confined to the channel's event loop, as every manager to its connection's thread.
+     * the channel. One object with the channel in it, which is also the listener that closes it
+     * with the channel, so that a channel's timers cost no listener objects. Confined to the channel's event loop, as every manager to its connection's thread.
      */
-    private static final class ChannelManager extends AbstractTimerManager<ChannelTimeout> {
+    private static final class ChannelManager extends AbstractTimerManager<ChannelTimeout>
+            implements ChannelFutureListener {
 
         private final Channel channel;
 
         ChannelManager(GlobalTimer timer, Channel channel) {
             super(TimerManager.builder(timer, NEXT_ID.getAndIncrement(), ChannelTimeout.class).wakeUp(channel.eventLoop()));
             this.channel = channel;
+        }
+
+        /** The channel closed: the manager closes, and the channel forgets it. */
+        @Override
+        public void operationComplete(io.netty.channel.ChannelFuture future) {
+            close();
+            future.channel().attr(MANAGER).set(null);
         }
 
         @Override
