@@ -126,6 +126,7 @@ final class CommandQueue {
      */
     boolean offer(Command command, long deadlineNs, long nowNs, boolean flush, boolean keep) {
         if (!queue.offer(command)) {
+            TimerEvents.backpressure(capacity());
             if (!keep) {
                 return false;
             }

@@ -85,6 +85,10 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
 
     // ------------------------------------------------------------------ the duty cycle
 
+    private static final long NOT_PARKED = Long.MIN_VALUE;
+    /** The time the thread last parked until, in the engine's nanoseconds; NOT_PARKED after a pass. */
+    private long plannedWakeNs = NOT_PARKED;
+
     /**
      * One pass.
      *
@@ -94,6 +98,14 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
         long readingNs = engine.clock.nanoTime();
         engine.cachedClock.update(readingNs);
         long now = engine.elapsedNs(readingNs);
+        if (plannedWakeNs != NOT_PARKED) {
+            // The pass after a park: late if it starts well after the time the thread parked until.
+            long latenessNs = now - plannedWakeNs;
+            plannedWakeNs = NOT_PARKED;
+            if (latenessNs >= TimerEvents.LATE_PASS_NS) {
+                TimerEvents.latePass(latenessNs, wheel.size());
+            }
+        }
         if (now > nowNs) {
             nowNs = now;
         }
@@ -151,6 +163,7 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
         }
         counters.parks++;
         counters.publishParks();
+        plannedWakeNs = wakeNs;
         if (!queue.park(wakeNs, nowNs, sleepNs)) {
             // Commands arrived, or a flush was asked for: yield rather than spin, so that on a
             // small machine a producer between claiming a queue slot and writing it runs.

@@ -518,7 +518,7 @@ public final class TimerEngine {
      */
     public void dispatch(Runnable work, TimerEntry entry) {
         if (callbackExecutor == null) {
-            work.run();
+            TimerEvents.runInline(work);
             return;
         }
         try {
