@@ -107,7 +107,8 @@ final class TimerEvents {
         } finally {
             event.end();
             if (event.shouldCommit()) {
-                event.task = work instanceof HandleEntry handle ? handle.task + " in " + handle : String.valueOf(work);
+                event.task = work instanceof HandleEntry handle && handle.task != null
+                        ? handle.task + " in " + handle : String.valueOf(work);
                 event.commit();
             }
         }
