@@ -85,9 +85,8 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
 
     // ------------------------------------------------------------------ the duty cycle
 
-    private static final long NOT_PARKED = Long.MIN_VALUE;
-    /** The time the thread last parked until, in the engine's nanoseconds; NOT_PARKED after a pass. */
-    private long plannedWakeNs = NOT_PARKED;
+    /** The next deadline as the last pass left the wheel: when the next pass should start. */
+    private long nextDueNs = TimingWheel.NO_DEADLINE;
 
     /**
      * One pass.
@@ -98,13 +97,10 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
         long readingNs = engine.clock.nanoTime();
         engine.cachedClock.update(readingNs);
         long now = engine.elapsedNs(readingNs);
-        if (plannedWakeNs != NOT_PARKED) {
-            // The pass after a park: late if it starts well after the time the thread parked until.
-            long latenessNs = now - plannedWakeNs;
-            plannedWakeNs = NOT_PARKED;
-            if (latenessNs >= TimerEvents.LATE_PASS_NS) {
-                TimerEvents.latePass(latenessNs, wheel.size());
-            }
+        if (nextDueNs != TimingWheel.NO_DEADLINE && now - nextDueNs >= TimerEvents.LATE_PASS_NS) {
+            // Late: the thread did not get back to the wheel by its next deadline (paused, no CPU,
+            // or a long pass before this one).
+            TimerEvents.latePass(now - nextDueNs, wheel.size());
         }
         if (now > nowNs) {
             nowNs = now;
@@ -118,6 +114,7 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
     }
 
     private void endPass() {
+        nextDueNs = wheel.nextDeadlineNs();
         engine.ids.pool.flushRetired();
         counters.passes++;
         counters.publish(wheel);
@@ -163,7 +160,6 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
         }
         counters.parks++;
         counters.publishParks();
-        plannedWakeNs = wakeNs;
         if (!queue.park(wakeNs, nowNs, sleepNs)) {
             // Commands arrived, or a flush was asked for: yield rather than spin, so that on a
             // small machine a producer between claiming a queue slot and writing it runs.

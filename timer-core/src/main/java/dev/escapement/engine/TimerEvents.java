@@ -26,7 +26,7 @@ import jdk.jfr.Timespan;
  */
 final class TimerEvents {
 
-    /** A pass that starts at least this much after the time the thread parked until is late. */
+    /** A pass that starts at least this much after the wheel's next deadline is late. */
     static final long LATE_PASS_NS = 1_000_000;
     /** At most one backpressure event per this interval; it counts the refusals since the last. */
     private static final long BACKPRESSURE_INTERVAL_NS = 10_000_000;
@@ -40,8 +40,8 @@ final class TimerEvents {
     @Name("dev.escapement.LatePass")
     @Label("Late timer pass")
     @Category({"Escapement", "Timer thread"})
-    @Description("The timer thread started a pass later than the deadline it parked until: it did not get a CPU,"
-            + " or the JVM paused it. Timers due meanwhile fire that much late.")
+    @Description("The timer thread started a pass after the wheel's next deadline: it did not get a CPU, the JVM"
+            + " paused it, or the pass before ran long. Timers due meanwhile fire that much late.")
     @StackTrace(false)
     static final class LatePassEvent extends Event {
         @Label("Lateness")
@@ -77,7 +77,7 @@ final class TimerEvents {
         int capacity;
     }
 
-    /** The timer thread starts a pass {@code latenessNs} after the time it parked until. */
+    /** The timer thread starts a pass {@code latenessNs} after the wheel's next deadline. */
     static void latePass(long latenessNs, long pending) {
         if (!FlightRecorder.isInitialized()) {
             return;
