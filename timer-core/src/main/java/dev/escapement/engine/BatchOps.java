@@ -137,10 +137,10 @@ public final class BatchOps {
                         previous = StateTransitions.tryCancel(entry);
                     } else {
                         entry = engine.ids.current(ops.timerId(i));
-                        previous = entry == null ? -1 : IdPath.tryCancelId((IdEntry) entry, ops.timerId(i));
+                        previous = entry == null ? StateTransitions.NOT_PENDING : IdPath.tryCancelId((IdEntry) entry, ops.timerId(i));
                         ops.entry(i, entry);
                     }
-                    if (previous < 0) {
+                    if (previous == StateTransitions.NOT_PENDING) {
                         ops.refuse(i, "not pending");
                     } else {
                         done[i] = true;
@@ -171,7 +171,7 @@ public final class BatchOps {
                         toOffer[offered++] = entry;
                     } else {
                         int claimed = StateTransitions.claim(entry);
-                        if (claimed < 0) {
+                        if (claimed == StateTransitions.NOT_PENDING) {
                             ops.refuse(i, "not pending");
                             continue;
                         }
@@ -220,7 +220,7 @@ public final class BatchOps {
         if (engine.isTerminated()) {
             for (int i = 0; i < size; i++) {
                 if (done[i] && ops.kind(i) == BatchOps.SCHEDULE
-                        && StateTransitions.tryCancel(ops.entry(i)) >= 0) {
+                        && StateTransitions.tryCancel(ops.entry(i)) != StateTransitions.NOT_PENDING) {
                     done[i] = false;
                     engine.counters.rejected.increment();
                     ops.refuse(i, "timer is stopped");

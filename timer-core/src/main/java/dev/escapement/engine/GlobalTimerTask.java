@@ -114,7 +114,8 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
     }
 
     private void endPass() {
-        nextDueNs = wheel.nextDeadlineNs();
+        // Only a recording reads it; without one, no pass pays for the look-up.
+        nextDueNs = jdk.jfr.FlightRecorder.isInitialized() ? wheel.nextDeadlineNs() : TimingWheel.NO_DEADLINE;
         engine.ids.pool.flushRetired();
         counters.passes++;
         counters.publish(wheel);

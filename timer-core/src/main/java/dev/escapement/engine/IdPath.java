@@ -123,7 +123,7 @@ public final class IdPath {
         while (true) {
             int current = entry.state();
             if (entry.id != id || !isPendingStatus(status(current))) {
-                return -1;
+                return StateTransitions.NOT_PENDING;
             }
             if (entry.compareAndSetState(current, cancelled(current))) {
                 return current;
@@ -137,7 +137,7 @@ public final class IdPath {
             return false;
         }
         int before = StateTransitions.claim(entry);
-        if (before < 0) {
+        if (before == StateTransitions.NOT_PENDING) {
             return false;
         }
         if (entry.id != id) {

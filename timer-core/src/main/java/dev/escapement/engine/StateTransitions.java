@@ -19,6 +19,13 @@ import static dev.escapement.engine.TimerEntry.status;
  */
 final class StateTransitions {
 
+    /**
+     * What {@link #tryCancel} and {@link #claim} return when the entry was not pending: never a
+     * word they replace, whose status is pending and so not IDLE. (Not -1: a word with the top
+     * version bit set is negative.)
+     */
+    static final int NOT_PENDING = 0;
+
     private StateTransitions() {
     }
 
@@ -51,13 +58,13 @@ final class StateTransitions {
      * Cancels a pending entry; if the timer thread holds it, counts the offer the caller must
      * then make to have it unlinked.
      *
-     * @return the word the cancel replaced, or -1 if the entry was not pending
+     * @return the word the cancel replaced, or {@link #NOT_PENDING} if the entry was not pending
      */
     static int tryCancel(TimerEntry entry) {
         while (true) {
             int current = entry.state();
             if (!isPendingStatus(status(current))) {
-                return -1;
+                return NOT_PENDING;
             }
             int cancelled = next(current, CANCELLED);
             if (entry.compareAndSetState(current, (current & LINKED) != 0 ? plusOffer(cancelled) : cancelled)) {
@@ -70,7 +77,7 @@ final class StateTransitions {
      * Claims a pending entry for a move: {@code PENDING -> MOVING}, counting the offer the move
      * makes. Waits out another thread's claim, which is a few stores and one offer long.
      *
-     * @return the word before the claim, or -1 if the entry is not pending
+     * @return the word before the claim, or {@link #NOT_PENDING} if the entry is not pending
      */
     static int claim(TimerEntry entry) {
         for (int spins = 0; ; spins++) {
@@ -85,7 +92,7 @@ final class StateTransitions {
                 continue;
             }
             if (status != PENDING) {
-                return -1;
+                return NOT_PENDING;
             }
             if (entry.compareAndSetState(current, plusOffer(next(current, MOVING)))) {
                 return current;

@@ -243,7 +243,7 @@ public final class TimerEngine {
      * entry; take it back (a cancel from whatever word it has) and refuse.
      */
     private void takeBackIfStopped(TimerEntry entry) {
-        if (runner.isTerminated() && StateTransitions.tryCancel(entry) >= 0) {
+        if (runner.isTerminated() && StateTransitions.tryCancel(entry) != StateTransitions.NOT_PENDING) {
             throw reject("timer is stopped");
         }
     }
@@ -316,7 +316,7 @@ public final class TimerEngine {
      */
     public boolean cancel(TimerEntry entry) {
         int previous = StateTransitions.tryCancel(entry);
-        if (previous < 0) {
+        if (previous == StateTransitions.NOT_PENDING) {
             return false;
         }
         if ((previous & LINKED) != 0 && !queue.offer(entry, Long.MAX_VALUE, cachedNowNs(), false, false)) {
@@ -341,7 +341,7 @@ public final class TimerEngine {
 
     private boolean move(TimerEntry entry, long deadlineNs, long nowNs, Object newTask, boolean keep) {
         int before = StateTransitions.claim(entry);
-        if (before < 0) {
+        if (before == StateTransitions.NOT_PENDING) {
             return false;
         }
         long previousNs = entry.requestedNs;

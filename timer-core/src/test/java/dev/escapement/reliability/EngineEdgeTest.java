@@ -301,4 +301,30 @@ class EngineEdgeTest {
         timer.doWork();
         assertThat(fired).containsExactly("p@1000000us");
     }
+
+    /**
+     * A status word whose version has reached the top bit is negative; cancel and postpone once
+     * read a negative word from their compare-and-set step as "not pending", so a claimed timer
+     * stayed MOVING for good and was lost (found by BackpressureRealThreadTest once the version
+     * field narrowed to 17 bits). Re-arming the id path's pooled entries carries their versions
+     * through the sign bit several times.
+     */
+    @Test
+    void aStatusWordWithTheTopVersionBitSetIsStillPending() {
+        ManualClock clock = new ManualClock();
+        GlobalTimer timer = GlobalTimer.builder().clock(clock).drivenByCaller().build();
+        // Four transitions of one pooled entry per round: its version crosses the sign bit at round 16 384.
+        for (int i = 0; i < 70_000; i++) {
+            long id = timer.scheduleTimer((timerId, nowNs) -> { }, 1, java.util.concurrent.TimeUnit.HOURS);
+            assertThat(timer.postponeTimer(id, 2, java.util.concurrent.TimeUnit.HOURS)).as("postpone %d", i).isTrue();
+            assertThat(timer.cancelTimer(id)).as("cancel %d", i).isTrue();
+            TimerHandle handle = timer.schedule(h -> { }, 1, java.util.concurrent.TimeUnit.HOURS);
+            assertThat(handle.cancel()).as("handle cancel %d", i).isTrue();
+            // Each pass retires the entries, so the pool hands the same few out again and again.
+            timer.doWork();
+        }
+        timer.doWork();
+        assertThat(timer.stats().pending()).isZero();
+        assertThat(timer.stop()).isEmpty();
+    }
 }
