@@ -5,7 +5,6 @@ import dev.escapement.unified.TimeoutCheckResult;
 import dev.escapement.unified.TimeoutLayer;
 import dev.escapement.unified.UnifiedTimeoutScheduler;
 import java.lang.System.Logger.Level;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -135,11 +134,7 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
         ConnectionRegistry registry = ConnectionRegistry.of(settings.timer());
         this.shape = settings.shape(registry);
         Counters counters = settings.recordsStats() ? new Counters() : null;
-        long[] moreDeadlinesNs = null;
-        if (shape.isWide()) {
-            moreDeadlinesNs = new long[shape.types.length - INLINE_TYPES];
-            Arrays.fill(moreDeadlinesNs, NO_DEADLINE);
-        }
+        long[] moreDeadlinesNs = newMoreDeadlines(shape.types);
         TimeoutListener<E> listener = settings.listener();
         if (counters == null && moreDeadlinesNs == null) {
             this.companion = listener;

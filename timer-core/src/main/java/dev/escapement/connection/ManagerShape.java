@@ -43,11 +43,6 @@ final class ManagerShape<E extends Enum<E>> {
         this.wakeUpExecutor = wakeUpExecutor;
     }
 
-    /** @return true if the event type has more constants than a manager keeps in fields */
-    boolean isWide() {
-        return types.length > TypedTimeouts.INLINE_TYPES;
-    }
-
     /**
      * The spread offset of {@code ordinal} on {@code connectionId}: uniform in
      * {@code [0, maxSpread)}, a function of the seed, the connection and the type, so a

@@ -6,6 +6,7 @@ import dev.escapement.unified.DeadlineObserver;
 import dev.escapement.unified.TimeoutCheckResult;
 import dev.escapement.unified.TimeoutLayer;
 import dev.escapement.unified.TimeoutLayerStats;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -51,6 +52,20 @@ abstract class TypedTimeouts<E extends Enum<E>> extends TimerEntry {
     private long deadline1Ns = NONE;
     private long deadline2Ns = NONE;
     private long deadline3Ns = NONE;
+
+    /**
+     * @param types the event type's constants
+     * @return the array a subclass keeps for the deadlines beyond the inline fields, every one
+     *         NO_DEADLINE; null when the fields hold them all
+     */
+    static long[] newMoreDeadlines(Enum<?>[] types) {
+        if (types.length <= INLINE_TYPES) {
+            return null;
+        }
+        long[] moreDeadlinesNs = new long[types.length - INLINE_TYPES];
+        Arrays.fill(moreDeadlinesNs, NONE);
+        return moreDeadlinesNs;
+    }
 
     /** @return the event type's constants, shared by every connection of the type */
     abstract E[] timeoutTypes();

@@ -115,7 +115,7 @@ public final class GlobalTimerTask implements MessagePassingQueue.Consumer<Comma
 
     private void endPass() {
         // Only a recording reads it; without one, no pass pays for the look-up.
-        nextDueNs = jdk.jfr.FlightRecorder.isInitialized() ? wheel.nextDeadlineNs() : TimingWheel.NO_DEADLINE;
+        nextDueNs = TimerEvents.recorderExists() ? wheel.nextDeadlineNs() : TimingWheel.NO_DEADLINE;
         engine.ids.pool.flushRetired();
         counters.passes++;
         counters.publish(wheel);

@@ -77,9 +77,17 @@ final class TimerEvents {
         int capacity;
     }
 
+    /**
+     * @return true once a Flight Recorder exists in this JVM: only then is it worth gathering what
+     *         an event would carry (a static read; it does not start the recorder)
+     */
+    static boolean recorderExists() {
+        return FlightRecorder.isInitialized();
+    }
+
     /** The timer thread starts a pass {@code latenessNs} after the wheel's next deadline. */
     static void latePass(long latenessNs, long pending) {
-        if (!FlightRecorder.isInitialized()) {
+        if (!recorderExists()) {
             return;
         }
         LatePassEvent event = new LatePassEvent();
@@ -92,7 +100,7 @@ final class TimerEvents {
 
     /** Runs an inline task, as a timed event when a recording wants it. Timer thread. */
     static void runInline(Runnable work) {
-        if (!FlightRecorder.isInitialized()) {
+        if (!recorderExists()) {
             work.run();
             return;
         }
@@ -116,7 +124,7 @@ final class TimerEvents {
 
     /** A producer met a full queue. */
     static void backpressure(int capacity) {
-        if (!FlightRecorder.isInitialized()) {
+        if (!recorderExists()) {
             return;
         }
         long refusals = REFUSALS.incrementAndGet();

@@ -1,8 +1,5 @@
 package dev.escapement.connection;
 
-import dev.escapement.unified.TimeoutLayer;
-import java.util.Arrays;
-
 /**
  * Typed timeouts on their own, for the layer's tests: the enum's constants and the wider deadlines
  * kept here, no spread, every change reported through the {@link #layer} view.
@@ -18,10 +15,7 @@ final class StandaloneTypedTimeouts<E extends Enum<E>> extends TypedTimeouts<E> 
 
     StandaloneTypedTimeouts(E[] types) {
         this.types = types;
-        this.moreDeadlinesNs = types.length > INLINE_TYPES ? new long[types.length - INLINE_TYPES] : null;
-        if (moreDeadlinesNs != null) {
-            Arrays.fill(moreDeadlinesNs, TimeoutLayer.NO_DEADLINE);
-        }
+        this.moreDeadlinesNs = newMoreDeadlines(types);
     }
 
     @Override

@@ -94,22 +94,11 @@ final class ConnectionsScenario {
         try {
             EventLoop[] loops = new EventLoop[loopCount];
             IdleTimeouts.Connection[][] connections = new IdleTimeouts.Connection[loopCount][];
-            CountDownLatch opened = new CountDownLatch(loopCount);
             for (int l = 0; l < loopCount; l++) {
-                EventLoop loop = group.next();
-                loops[l] = loop;
-                int share = connectionCount / loopCount + (l < connectionCount % loopCount ? 1 : 0);
-                int index = l;
-                loop.execute(() -> {
-                    IdleTimeouts.Connection[] own = new IdleTimeouts.Connection[share];
-                    for (int c = 0; c < share; c++) {
-                        own[c] = timeouts.open(loop, idleTimeoutNs);
-                    }
-                    connections[index] = own;
-                    opened.countDown();
-                });
+                loops[l] = group.next();
+                connections[l] = new IdleTimeouts.Connection[IdleTimeouts.share(connectionCount, loopCount, l)];
             }
-            Probes.await(opened, 120_000, "opening the connections");
+            IdleTimeouts.openOnLoops(loops, connections, loop -> timeouts.open(loop, idleTimeoutNs), 120_000);
             double[] packetsPerSecond = new double[iterations];
             double[] cpuNsPerPacket = new double[iterations];
             double[] bytesPerPacket = new double[iterations];

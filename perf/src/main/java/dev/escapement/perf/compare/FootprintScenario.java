@@ -2,7 +2,6 @@ package dev.escapement.perf.compare;
 
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -35,15 +34,17 @@ final class FootprintScenario {
             try {
                 EventLoop[] loops = new EventLoop[loopCount];
                 IdleTimeouts.Connection[][] connections = new IdleTimeouts.Connection[loopCount][];
+                IdleTimeouts.Connection[][] warmUp = new IdleTimeouts.Connection[loopCount][];
                 for (int l = 0; l < loopCount; l++) {
                     loops[l] = group.next();
-                    connections[l] = new IdleTimeouts.Connection[connectionCount / loopCount + 1];
+                    connections[l] = new IdleTimeouts.Connection[IdleTimeouts.share(connectionCount, loopCount, l)];
+                    warmUp[l] = new IdleTimeouts.Connection[IdleTimeouts.share(1, loopCount, l)];
                 }
                 // The loops' threads, the timer's thread and its lazily built parts exist before the baseline.
-                openAll(loops, timeouts, new IdleTimeouts.Connection[loopCount][1], 1);
+                openAll(loops, timeouts, warmUp);
                 timeouts.awaitCaughtUp(60_000);
                 long beforeBytes = Probes.usedHeapAfterGc();
-                openAll(loops, timeouts, connections, connectionCount);
+                openAll(loops, timeouts, connections);
                 timeouts.awaitCaughtUp(600_000);
                 long afterBytes = Probes.usedHeapAfterGc();
                 double bytesPerConnection = (double) (afterBytes - beforeBytes) / connectionCount;
@@ -60,20 +61,9 @@ final class FootprintScenario {
         }
     }
 
-    /** Opens {@code count} connections spread over the loops, each on its own loop, into {@code into}. */
-    private static void openAll(EventLoop[] loops, IdleTimeouts timeouts, IdleTimeouts.Connection[][] into, int count) {
-        CountDownLatch opened = new CountDownLatch(loops.length);
-        for (int l = 0; l < loops.length; l++) {
-            EventLoop loop = loops[l];
-            int share = Math.min(into[l].length, count / loops.length + (l < count % loops.length ? 1 : 0));
-            IdleTimeouts.Connection[] own = into[l];
-            loop.execute(() -> {
-                for (int c = 0; c < share; c++) {
-                    own[c] = timeouts.openWithThreeTimeouts(loop, IDLE_NS, RETRANSMISSION_NS, PATH_VALIDATION_NS);
-                }
-                opened.countDown();
-            });
-        }
-        Probes.await(opened, 600_000, "opening the connections");
+    /** Fills {@code into}: each connection with its three timeouts, on its own loop. */
+    private static void openAll(EventLoop[] loops, IdleTimeouts timeouts, IdleTimeouts.Connection[][] into) {
+        IdleTimeouts.openOnLoops(loops, into,
+                loop -> timeouts.openWithThreeTimeouts(loop, IDLE_NS, RETRANSMISSION_NS, PATH_VALIDATION_NS), 600_000);
     }
 }

@@ -1,6 +1,8 @@
 package dev.escapement.perf.compare;
 
 import io.netty.channel.EventLoop;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 
 /**
  * One way of keeping a per-connection idle timeout, reset on every packet: the subject of the
@@ -56,4 +58,29 @@ interface IdleTimeouts extends AutoCloseable {
     /** Releases the timer. Called from the scenario's thread. */
     @Override
     void close();
+
+    /** @return how many of {@code count} connections the loop at {@code index} of {@code loops} takes */
+    static int share(int count, int loops, int index) {
+        return count / loops + (index < count % loops ? 1 : 0);
+    }
+
+    /**
+     * Fills each {@code into[l]} with connections that {@code open} opens on {@code loops[l]}, on
+     * that loop, as a server opens them; waits until every loop is done. Called from the scenario's
+     * thread.
+     */
+    static void openOnLoops(EventLoop[] loops, Connection[][] into, Function<EventLoop, Connection> open, long timeoutMs) {
+        CountDownLatch opened = new CountDownLatch(loops.length);
+        for (int l = 0; l < loops.length; l++) {
+            EventLoop loop = loops[l];
+            Connection[] own = into[l];
+            loop.execute(() -> {
+                for (int c = 0; c < own.length; c++) {
+                    own[c] = open.apply(loop);
+                }
+                opened.countDown();
+            });
+        }
+        Probes.await(opened, timeoutMs, "opening the connections");
+    }
 }
