@@ -71,6 +71,11 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
      * that a reset never loads the companion (a listener object elsewhere in the heap) to learn it.
      */
     private static final int EXTRAS = OWNER_FLAG_D;
+    /**
+     * Built with {@link TimerManager.Builder#registerLazily()} and not yet in the registry: joins
+     * it on the first timeout.
+     */
+    private static final int UNREGISTERED = OWNER_FLAG_E;
 
     private final ManagerShape<E> shape;
     private final long connectionId;
@@ -122,8 +127,9 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
     }
 
     /**
-     * Creates the manager the builder describes and registers its connection id with the timer.
-     * The builder's listener, if it has one, is what {@link #onTimeouts} calls by default.
+     * Creates the manager the builder describes and registers its connection id with the timer
+     * (or, with {@link TimerManager.Builder#registerLazily()}, at its first timeout). The
+     * builder's listener, if it has one, is what {@link #onTimeouts} calls by default.
      *
      * @param settings the timer, the connection id, the event type, spreads, the wake-up
      * @throws IllegalStateException if a live manager of the timer has the same connection id
@@ -144,6 +150,14 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
             this.companion = new Extras<>(listener, counters, moreDeadlinesNs);
             raiseOwnerFlag(EXTRAS);
         }
+        if (settings.registersLazily()) {
+            raiseOwnerFlag(UNREGISTERED);
+        } else {
+            joinRegistry(registry);
+        }
+    }
+
+    private void joinRegistry(ConnectionRegistry registry) {
         if (!registry.register(this)) {
             throw new IllegalStateException("connection " + connectionId
                     + " already has a live TimerManager on this timer; close it first");
@@ -160,7 +174,7 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
     @Override
     public final void register(E type, long delay, TimeUnit unit) {
         long delayNs = checkDelay(type, delay, unit);
-        ensureOpen();
+        ensureOpenAndRegistered();
         Counters counters = counters();
         if (counters != null) {
             counters.registrations++;
@@ -171,7 +185,7 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
     @Override
     public final boolean reset(E type, long delay, TimeUnit unit) {
         long delayNs = checkDelay(type, delay, unit);
-        ensureOpen();
+        ensureOpenAndRegistered();
         return moveTimeout(type, shape.clock.nanoTime(), delayNs);
     }
 
@@ -228,6 +242,15 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
     private void ensureOpen() {
         if (isClosed()) {
             throw new IllegalStateException("the TimerManager of connection " + connectionId + " is closed");
+        }
+    }
+
+    /** As {@link #ensureOpen}, and joins the registry if this is the first timeout: one read of the status word. */
+    private void ensureOpenAndRegistered() {
+        if (hasOwnerFlag(CLOSED | UNREGISTERED)) {
+            ensureOpen();
+            joinRegistry(shape.registry);
+            lowerOwnerFlag(UNREGISTERED);
         }
     }
 
@@ -454,6 +477,10 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
     public final UnifiedTimeoutScheduler scheduler() {
         Extras<E> extras = extras();
         if (extras.scheduler == null) {
+            if (!isClosed()) {
+                // Its layers may arm the entry: the connection is in use from here on.
+                ensureOpenAndRegistered();
+            }
             // The typed timeouts reported to this manager directly; from now on through the
             // scheduler, which forwards every change here. The armed entry already covers them.
             UnifiedTimeoutScheduler created = UnifiedTimeoutScheduler.create(shape.timer.clock());
@@ -534,7 +561,9 @@ public abstract class AbstractTimerManager<E extends Enum<E>> extends TypedTimeo
         }
         countCancellations(removeAllTimeouts());
         disarm();
-        shape.registry.unregister(this);
+        if (!hasOwnerFlag(UNREGISTERED)) {
+            shape.registry.unregister(this);
+        }
     }
 
     /** Whether {@link #scheduler()} has created the scheduler: a test seam. */

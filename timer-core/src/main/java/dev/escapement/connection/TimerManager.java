@@ -228,7 +228,7 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
 
     /**
      * Configures a {@link TimerManager}. {@link #build()} registers the connection id with the
-     * timer.
+     * timer (or the manager does at its first timeout: {@link #registerLazily()}).
      *
      * <p>Not thread-safe: confine a builder to one thread.
      *
@@ -245,6 +245,7 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
         private boolean spreadSeeded;
         private long spreadSeed;
         private boolean recordStats;
+        private boolean registerLazily;
         private Executor wakeUpExecutor;
         private TimeoutListener<E> listener;
         private final List<TimeoutLayer> layers = new ArrayList<>();
@@ -304,6 +305,22 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
         }
 
         /**
+         * Registers the connection id with the timer at the manager's first timeout (its first
+         * {@code register}, {@code reset} or {@code scheduler()}) instead of when it is made. For
+         * a manager made before it is known to be used: a Netty handler is constructed in a
+         * {@code ChannelInitializer}, and one whose channel never becomes active is never
+         * registered, never counted as an active connection and needs no {@code close}. A second
+         * live manager for the id is then refused by that first timeout, with the same
+         * {@link IllegalStateException}, before it changes anything.
+         *
+         * @return this builder
+         */
+        public Builder<E> registerLazily() {
+            this.registerLazily = true;
+            return this;
+        }
+
+        /**
          * Spreads the timeouts of {@code type}: each registration and reset adds an offset uniform
          * in {@code [0, maxSpread)} over connections, a function of the connection id, the type and
          * the {@linkplain #spreadSeed seed}, so it is the same for every registration and reset of
@@ -354,7 +371,8 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
         }
 
         /**
-         * Creates the manager and registers its connection id with the timer.
+         * Creates the manager and registers its connection id with the timer (at its first
+         * timeout, with {@link #registerLazily()}).
          *
          * @return the manager
          * @throws IllegalStateException      if a live manager of this timer has the same connection
@@ -389,6 +407,10 @@ public interface TimerManager<E extends Enum<E>> extends AutoCloseable {
 
         boolean recordsStats() {
             return recordStats;
+        }
+
+        boolean registersLazily() {
+            return registerLazily;
         }
 
         TimeoutListener<E> listener() {

@@ -31,9 +31,9 @@ import java.lang.invoke.VarHandle;
  *   bit  4    SEEN     the timer thread has counted this arming of the entry
  *   bit  5    MOVED    a postpone moved the timer since the timer thread last placed it
  *   bits 6-10 OFFERS   how many of the entry's offers are in the queue (0-31; 31 means "31 or more")
- *   bits 11-14 owner   four flags the entry's owner keeps here (a connection's inbox, closed,
+ *   bits 11-15 owner   five flags the entry's owner keeps here (a connection's inbox, closed,
  *                      draining, ...); the engine carries them through every transition, never reads them
- *   bits 15-31 version bumped by every transition, so a word read twice unchanged was unchanged
+ *   bits 16-31 version bumped by every transition, so a word read twice unchanged was unchanged
  *
  *   IDLE -> PENDING                  schedule (a reusable entry also from FIRED, DONE, FAILED, CANCELLED)
  *   PENDING -> MOVING -> PENDING     postpone (the claim keeps others from firing or moving it)
@@ -79,7 +79,9 @@ public abstract non-sealed class TimerEntry extends WheelNode implements Command
     protected static final int OWNER_FLAG_C = 1 << 13;
     /** The fourth of the owner's flags. */
     protected static final int OWNER_FLAG_D = 1 << 14;
-    static final int VERSION = 1 << 15;
+    /** The fifth of the owner's flags. */
+    protected static final int OWNER_FLAG_E = 1 << 15;
+    static final int VERSION = 1 << 16;
 
     private static final VarHandle STATE;
 
@@ -150,7 +152,7 @@ public abstract non-sealed class TimerEntry extends WheelNode implements Command
     // ------------------------------------------------------------------ the owner's flags
 
     /**
-     * Raises one of the owner's flags ({@link #OWNER_FLAG_A} to {@code _D}), kept in
+     * Raises one of the owner's flags ({@link #OWNER_FLAG_A} to {@code _E}), kept in
      * the status word so that an owner needs no field of its own for them; the engine carries
      * them through its transitions and never reads them. Any thread.
      *

@@ -547,6 +547,46 @@ class TimerManagerTest {
     }
 
     @Test
+    void aLazilyRegisteredManagerJoinsTheRegistryAtItsFirstTimeout() {
+        TimerManager<TimeoutEvent> lazy = TimerManager.builder(timer, 7).wakeUp(eventLoop::add, this::record)
+                .registerLazily().build();
+        assertThat(timer.stats().activeConnections()).isZero();
+        // Not registered yet, so another manager may take the id; then the lazy one's first
+        // timeout is refused and leaves it exactly as it was.
+        TimerManager<TimeoutEvent> eager = manager(7);
+        assertThatThrownBy(() -> lazy.register(IDLE, 1, MILLISECONDS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("connection 7 already has a live TimerManager on this timer; close it first");
+        assertThatThrownBy(() -> lazy.reset(IDLE, 1, MILLISECONDS)).isInstanceOf(IllegalStateException.class);
+        assertThat(lazy.isActive(IDLE)).isFalse();
+        assertThat(lazy.nextDeadline()).isEqualTo(TimerManager.NO_DEADLINE);
+        timer.doWork();
+        assertThat(timer.stats().pending()).isZero();
+
+        eager.close();
+        lazy.register(IDLE, 2, MILLISECONDS);
+        assertThat(timer.stats().activeConnections()).isEqualTo(1);
+        assertThatThrownBy(() -> manager(7)).isInstanceOf(IllegalStateException.class);
+        advance(2, MILLISECONDS);
+        assertThat(delivered).containsExactly("7:IDLE");
+        lazy.close();
+        assertThat(timer.stats().activeConnections()).isZero();
+    }
+
+    @Test
+    void aLazilyRegisteredManagerNeverUsedLeavesNothingBehind() {
+        TimerManager<TimeoutEvent> unused = TimerManager.builder(timer, 8).registerLazily().build();
+        assertThat(timer.stats().activeConnections()).isZero();
+        unused.close();
+        assertThat(timer.stats().activeConnections()).isZero();
+        TimerManager<TimeoutEvent> again = TimerManager.builder(timer, 8).registerLazily().build();
+        again.scheduler();
+        assertThat(timer.stats().activeConnections()).isEqualTo(1);
+        again.close();
+        assertThat(timer.stats().activeConnections()).isZero();
+    }
+
+    @Test
     void useAfterCloseIsRefusedForChangesAndANoOpForTeardown() {
         TimerManager<TimeoutEvent> manager = manager(1);
         manager.register(IDLE, 10, MILLISECONDS);

@@ -3,17 +3,12 @@ package dev.escapement.netty;
 /**
  * The timeout types of a channel's {@link ChannelTimers timer manager}. When one is due, the
  * constant itself travels the channel's pipeline as a user event (no allocation), on the
- * channel's event loop; the handler that registered it consumes it.
+ * channel's event loop; the handler that registered it consumes it. Idle timeouts are not here:
+ * {@link EscapementIdleStateHandler} keeps its own.
  *
  * <p>Thread-safety: an enum, immutable.
  */
 public enum ChannelTimeout {
-    /** No read for a while: {@link EscapementIdleStateHandler}. */
-    READER_IDLE,
-    /** No write for a while: {@link EscapementIdleStateHandler}. */
-    WRITER_IDLE,
-    /** Neither read nor write for a while: {@link EscapementIdleStateHandler}. */
-    ALL_IDLE,
     /** An unacknowledged message's retransmission timeout: {@link RetransmissionTimeoutHandler}. */
     RETRANSMISSION,
     /** Free for the application: a connection or handshake deadline. */

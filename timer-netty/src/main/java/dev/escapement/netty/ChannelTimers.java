@@ -46,10 +46,15 @@ public final class ChannelTimers {
 
     private static final AttributeKey<TimerManager<ChannelTimeout>> MANAGER =
             AttributeKey.valueOf(ChannelTimers.class, "manager");
-    /** Connection ids for channel managers; unique within the process. */
+    /** Connection ids for channel managers and idle handlers; unique within the process. */
     private static final AtomicLong NEXT_ID = new AtomicLong(Long.MIN_VALUE);
 
     private ChannelTimers() {
+    }
+
+    /** A connection id no other manager of this package has had: counted up from Long.MIN_VALUE. */
+    static long nextConnectionId() {
+        return NEXT_ID.getAndIncrement();
     }
 
     /**
@@ -124,7 +129,7 @@ public final class ChannelTimers {
         private final Channel channel;
 
         ChannelManager(GlobalTimer timer, Channel channel) {
-            super(TimerManager.builder(timer, NEXT_ID.getAndIncrement(), ChannelTimeout.class).wakeUp(channel.eventLoop()));
+            super(TimerManager.builder(timer, nextConnectionId(), ChannelTimeout.class).wakeUp(channel.eventLoop()));
             this.channel = channel;
         }
 

@@ -1,40 +1,67 @@
 package dev.escapement.netty;
 
 import dev.escapement.GlobalTimer;
+import dev.escapement.clock.ManualClock;
+import dev.escapement.connection.AbstractTimerManager;
 import dev.escapement.connection.TimerManager;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
+import dev.escapement.unified.TimeoutCheckResult;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.ChannelPipelineException;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.net.SocketAddress;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A replacement for Netty's {@code IdleStateHandler}, with the same constructor parameters and the
  * same events ({@link IdleStateEvent}: reader, writer and all idle, first and subsequent, with
- * {@code observeOutput}), whose deadlines live in the channel's {@link ChannelTimers timer manager}
- * on the global wheel instead of in tasks on the event loop's scheduler.
+ * {@code observeOutput}), whose deadlines live in one entry of the global wheel instead of in
+ * tasks on the event loop's scheduler.
  *
  * <p>Thread-safety: confined to its channel's event loop, as every channel handler is. Not
- * sharable: it keeps per-channel state.
+ * sharable: it keeps per-channel state, and adding it to a second pipeline throws
+ * {@link ChannelPipelineException}.
+ *
+ * <h2>The handler is its channel's idle timers</h2>
+ * The handler is itself a {@link TimerManager} of {@link IdleState}s: the wheel entry, the three
+ * deadlines and the handler's state are one object of about 104 bytes, about half of what Netty's
+ * handler and its scheduled tasks take per channel. It joins the global timer's registry when the
+ * channel becomes active and leaves it when the channel goes inactive or the handler is removed.
+ * Its {@link #deadline deadline(state)} tells when the next check of that state falls due. The
+ * methods that change timeouts ({@code register}, {@code reset}, {@code cancel}, {@code close})
+ * are the handler's own: calling them changes what it detects.
  *
  * <h2>What a read or a write costs</h2>
  * A read burst records the time once (at {@code channelReadComplete}: a refresh of the timer's
  * cached clock and a {@link TimerManager#reset reset}, which is a field write); a write records it
  * when its promise completes (a reset reading the clock refreshed at the last flush). Neither
  * reschedules anything: the channel's one wheel entry fires at the earliest deadline, and the
- * manager decides on the event loop what is due. The events fire when Netty's would, give or take
- * the staleness of the cached clock (at most a read or flush burst) and the wheel's tick.
+ * handler decides on the event loop what is due.
+ *
+ * <h2>Punctuality</h2>
+ * The wheel entry fires a little before an idle time ends (an eighth of it, at most 10 ms), and the
+ * event loop's own scheduler waits out the rest, so that an event arrives when Netty's would: the
+ * timer thread's lateness on a loaded machine (it must get the CPU, then wake the event loop) is
+ * hidden unless it exceeds that margin. Only an idle time that does end costs the event loop a
+ * scheduled task; activity costs nothing, and an event is never early. On a timer whose clock is a
+ * {@link ManualClock} (virtual time, which the event loop's scheduler does not follow) the wheel
+ * entry fires at the end of the idle time itself.
  *
  * <h2>After the close</h2>
  * Once the channel is closed, no further idle event is fired and nothing is registered, as with
  * Netty's handler, whose idle tasks return when they find the channel closed. A handler that
- * closes the channel on READER_IDLE while WRITER_IDLE is due in the same drain ends the drain
- * there: the WRITER_IDLE is dropped, although {@code channelInactive} has not arrived yet.
+ * closes the channel on READER_IDLE while WRITER_IDLE is due at the same time ends it there: the
+ * WRITER_IDLE is dropped, although {@code channelInactive} has not arrived yet.
  *
  * <h2>Example</h2>
  * <pre>{@code
@@ -48,37 +75,103 @@ import java.util.concurrent.TimeUnit;
  * });
  * }</pre>
  */
-public class EscapementIdleStateHandler extends ChannelDuplexHandler {
+public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
+        implements ChannelInboundHandler, ChannelOutboundHandler, ChannelFutureListener {
 
     /** As Netty's handler: a positive idle time shorter than this is raised to it. */
     private static final long MIN_TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The most the wheel entry fires before an idle time ends; the event loop waits out the rest. */
+    private static final long MAX_LEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
+    /**
+     * The wake-up of every handler: hands the handler, which is its own wake-up task, to its
+     * channel's executor. One shared executor, so that handlers share their manager shape.
+     */
+    private static final Executor WAKE_UP_ON_CHANNEL_LOOP =
+            task -> ((EscapementIdleStateHandler) task).ctx.executor().execute(task);
+
+    private static final int STATE_MASK = 0b11;
     private static final int NOT_STARTED = 0;
     private static final int INITIALIZED = 1;
     private static final int DESTROYED = 2;
+    /** Between a read and the end of its burst: not idle, as with Netty's handler. */
+    private static final int READING = 1 << 2;
+    /** The next event of a state is its first since activity: shifted by the state's ordinal. */
+    private static final int FIRST = 1 << 3;
+    /** A state's wait is on the event loop's scheduler: shifted by the state's ordinal. */
+    private static final int FINISHING = 1 << 6;
+    private static final int FIRST_OF_EVERY_STATE = FIRST | FIRST << 1 | FIRST << 2;
 
-    private final GlobalTimer timer;
-    private final boolean observeOutput;
-    private final long readerIdleTimeNanos;
-    private final long writerIdleTimeNanos;
-    private final long allIdleTimeNanos;
+    private final IdleTimes times;
+    /** Set when the handler is added; read by the timer thread for the wake-up. */
+    private ChannelHandlerContext ctx;
+    /** Lifecycle, READING, and per state FIRST and FINISHING. */
+    private int flags = FIRST_OF_EVERY_STATE;
+    /** With observeOutput only: what was last seen of the outbound buffer. */
+    private OutputProgress output;
 
-    private TimerManager<ChannelTimeout> timeouts;
-    private int state;
-    private boolean reading;
-    private boolean firstReaderIdleEvent = true;
-    private boolean firstWriterIdleEvent = true;
-    private boolean firstAllIdleEvent = true;
+    /**
+     * The idle times of handlers configured alike, shared by them (at most {@value #MAX_SHARED}
+     * configurations are kept).
+     */
+    private record IdleTimes(long readerNs, long writerNs, long allNs, boolean observeOutput, boolean leads) {
 
-    /** Completed writes so far: what observeOutput compares, as Netty compares the write time. */
-    private long writesCompleted;
-    private long lastChangeCheck;
-    private int lastMessageHashCode;
-    private long lastPendingWriteBytes;
-    private long lastFlushProgress;
+        private static final int MAX_SHARED = 1024;
+        private static final ConcurrentHashMap<IdleTimes, IdleTimes> SHARED = new ConcurrentHashMap<>();
 
-    /** One listener for every write, as Netty's handler has: no allocation per write. */
-    private final ChannelFutureListener writeListener = this::writeCompleted;
+        static IdleTimes of(boolean observeOutput, long reader, long writer, long all, TimeUnit unit, boolean leads) {
+            Objects.requireNonNull(unit, "unit");
+            IdleTimes times = new IdleTimes(idleNanos(reader, unit), idleNanos(writer, unit), idleNanos(all, unit),
+                    observeOutput, leads);
+            IdleTimes shared = SHARED.get(times);
+            if (shared != null || SHARED.size() >= MAX_SHARED) {
+                return shared != null ? shared : times;
+            }
+            shared = SHARED.putIfAbsent(times, times);
+            return shared != null ? shared : times;
+        }
+
+        private static long idleNanos(long time, TimeUnit unit) {
+            return time <= 0 ? 0 : Math.max(unit.toNanos(time), MIN_TIMEOUT_NANOS);
+        }
+
+        /** The idle time of {@code state}, 0 if disabled. */
+        long idleNs(IdleState state) {
+            return switch (state) {
+                case READER_IDLE -> readerNs;
+                case WRITER_IDLE -> writerNs;
+                case ALL_IDLE -> allNs;
+            };
+        }
+
+        /** How long before the end of an idle time the wheel entry fires. */
+        long leadNs(IdleState state) {
+            return leads ? Math.min(idleNs(state) >> 3, MAX_LEAD_NANOS) : 0;
+        }
+
+        /** The delay of the wheel's check after activity: the idle time less the lead; 0 if disabled. */
+        long checkNs(IdleState state) {
+            return idleNs(state) - leadNs(state);
+        }
+
+        boolean watchesReads() {
+            return readerNs > 0 || allNs > 0;
+        }
+
+        boolean watchesWrites() {
+            return writerNs > 0 || allNs > 0;
+        }
+    }
+
+    /** What observeOutput compares, as Netty's handler does; only handlers that observe output have it. */
+    private static final class OutputProgress {
+        /** Completed writes so far: what Netty compares as the last write time. */
+        long writesCompleted;
+        long lastChangeCheck;
+        int lastMessageHashCode;
+        long lastPendingWriteBytes;
+        long lastFlushProgress;
+    }
 
     /**
      * As {@code IdleStateHandler(int, int, int)}: idle times in seconds, 0 to disable.
@@ -118,8 +211,7 @@ public class EscapementIdleStateHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * As the other constructors, on a given global timer (for the channel's manager, if this
-     * handler is the first to create it).
+     * As the other constructors, on a given global timer.
      *
      * @param timer          the global timer
      * @param observeOutput  whether a slow but progressing write counts as activity
@@ -130,218 +222,248 @@ public class EscapementIdleStateHandler extends ChannelDuplexHandler {
      */
     public EscapementIdleStateHandler(GlobalTimer timer, boolean observeOutput, long readerIdleTime,
                                       long writerIdleTime, long allIdleTime, TimeUnit unit) {
-        this.timer = Objects.requireNonNull(timer, "timer");
-        Objects.requireNonNull(unit, "unit");
-        this.observeOutput = observeOutput;
-        this.readerIdleTimeNanos = idleNanos(readerIdleTime, unit);
-        this.writerIdleTimeNanos = idleNanos(writerIdleTime, unit);
-        this.allIdleTimeNanos = idleNanos(allIdleTime, unit);
-    }
-
-    private static long idleNanos(long time, TimeUnit unit) {
-        return time <= 0 ? 0 : Math.max(unit.toNanos(time), MIN_TIMEOUT_NANOS);
+        // Registered lazily: a handler made in a ChannelInitializer whose channel never becomes
+        // active costs the timer nothing and needs no close.
+        super(TimerManager.builder(timer, ChannelTimers.nextConnectionId(), IdleState.class)
+                .wakeUp(WAKE_UP_ON_CHANNEL_LOOP).registerLazily());
+        // A manual clock is virtual time, which the event loop's scheduler does not follow.
+        boolean leads = !(timer.clock() instanceof ManualClock);
+        this.times = IdleTimes.of(observeOutput, readerIdleTime, writerIdleTime, allIdleTime, unit, leads);
     }
 
     /** @return the reader idle time in milliseconds, 0 if disabled */
     public long getReaderIdleTimeInMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(readerIdleTimeNanos);
+        return TimeUnit.NANOSECONDS.toMillis(times.readerNs());
     }
 
     /** @return the writer idle time in milliseconds, 0 if disabled */
     public long getWriterIdleTimeInMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(writerIdleTimeNanos);
+        return TimeUnit.NANOSECONDS.toMillis(times.writerNs());
     }
 
     /** @return the all idle time in milliseconds, 0 if disabled */
     public long getAllIdleTimeInMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(allIdleTimeNanos);
+        return TimeUnit.NANOSECONDS.toMillis(times.allNs());
     }
 
     // ------------------------------------------------------------------ lifecycle
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws ChannelPipelineException if the handler was added before: it is not sharable
+     */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        if (this.ctx != null) {
+            throw new ChannelPipelineException(getClass().getName()
+                    + " is not a @Sharable handler, so can't be added or removed multiple times.");
+        }
+        this.ctx = ctx;
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            initialize(ctx);
+            initialize();
         }
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        destroy();
+        if (ctx == this.ctx) {
+            destroy();
+        }
     }
 
     @Override
-    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
+    public void channelRegistered(ChannelHandlerContext ctx) {
         if (ctx.channel().isActive()) {
-            initialize(ctx);
+            initialize();
         }
-        super.channelRegistered(ctx);
+        ctx.fireChannelRegistered();
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        initialize(ctx);
-        super.channelActive(ctx);
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+        ctx.fireChannelUnregistered();
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    public void channelActive(ChannelHandlerContext ctx) {
+        initialize();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
         destroy();
-        super.channelInactive(ctx);
+        ctx.fireChannelInactive();
     }
 
-    private void initialize(ChannelHandlerContext ctx) {
-        if (state != NOT_STARTED) {
+    private void initialize() {
+        if ((flags & STATE_MASK) != NOT_STARTED) {
             return;
         }
-        state = INITIALIZED;
-        initOutputChanged(ctx);
-        timeouts = ChannelTimers.of(ctx.channel(), timer);
-        if (timeouts.isClosed()) {
-            return;
+        flags = (flags & ~STATE_MASK) | INITIALIZED;
+        if (times.observeOutput()) {
+            output = new OutputProgress();
+            initOutputChanged();
         }
-        if (readerIdleTimeNanos > 0) {
-            timeouts.register(ChannelTimeout.READER_IDLE, readerIdleTimeNanos, TimeUnit.NANOSECONDS);
-        }
-        if (writerIdleTimeNanos > 0) {
-            timeouts.register(ChannelTimeout.WRITER_IDLE, writerIdleTimeNanos, TimeUnit.NANOSECONDS);
-        }
-        if (allIdleTimeNanos > 0) {
-            timeouts.register(ChannelTimeout.ALL_IDLE, allIdleTimeNanos, TimeUnit.NANOSECONDS);
+        for (IdleState state : IdleState.values()) {
+            long checkNs = times.checkNs(state);
+            if (checkNs > 0) {
+                register(state, checkNs, TimeUnit.NANOSECONDS);
+            }
         }
     }
 
     private void destroy() {
-        state = DESTROYED;
-        TimerManager<ChannelTimeout> current = timeouts;
-        if (current != null && !current.isClosed()) {
-            current.cancel(ChannelTimeout.READER_IDLE);
-            current.cancel(ChannelTimeout.WRITER_IDLE);
-            current.cancel(ChannelTimeout.ALL_IDLE);
-        }
+        flags = (flags & ~STATE_MASK) | DESTROYED;
+        close();
+    }
+
+    /** Whether idle events may still be delivered: initialized, open, and the channel open. */
+    private boolean isLive() {
+        return (flags & STATE_MASK) == INITIALIZED && !isClosed() && ctx.channel().isOpen();
     }
 
     // ------------------------------------------------------------------ activity
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (readerIdleTimeNanos > 0 || allIdleTimeNanos > 0) {
-            reading = true;
-            firstReaderIdleEvent = firstAllIdleEvent = true;
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (times.watchesReads()) {
+            flags |= READING | first(IdleState.READER_IDLE) | first(IdleState.ALL_IDLE);
         }
         ctx.fireChannelRead(msg);
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        if ((readerIdleTimeNanos > 0 || allIdleTimeNanos > 0) && reading) {
-            reading = false;
-            if (state == INITIALIZED && !timeouts.isClosed()) {
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if ((flags & READING) != 0) {
+            flags &= ~READING;
+            if ((flags & STATE_MASK) == INITIALIZED && !isClosed()) {
                 // One clock read per read burst; the resets are field writes.
-                timeouts.refreshClock();
-                timeouts.reset(ChannelTimeout.READER_IDLE, readerIdleTimeNanos, TimeUnit.NANOSECONDS);
-                timeouts.reset(ChannelTimeout.ALL_IDLE, allIdleTimeNanos, TimeUnit.NANOSECONDS);
+                refreshClock();
+                renew(IdleState.READER_IDLE);
+                renew(IdleState.ALL_IDLE);
             }
         }
         ctx.fireChannelReadComplete();
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         // As Netty's handler: a void promise is fine when only reads are watched.
-        if (writerIdleTimeNanos > 0 || allIdleTimeNanos > 0) {
-            ctx.write(msg, promise.unvoid()).addListener(writeListener);
+        if (times.watchesWrites()) {
+            ctx.write(msg, promise.unvoid()).addListener(this);
         } else {
             ctx.write(msg, promise);
         }
     }
 
-    private void writeCompleted(io.netty.channel.ChannelFuture future) {
-        writesCompleted++;
-        firstWriterIdleEvent = firstAllIdleEvent = true;
-        TimerManager<ChannelTimeout> current = timeouts;
-        if (current != null && !current.isClosed()) {
-            current.reset(ChannelTimeout.WRITER_IDLE, writerIdleTimeNanos, TimeUnit.NANOSECONDS);
-            current.reset(ChannelTimeout.ALL_IDLE, allIdleTimeNanos, TimeUnit.NANOSECONDS);
+    /**
+     * A write completed: the handler is the listener of every write's promise, so that a write
+     * costs no listener object. Called by Netty, on the event loop.
+     *
+     * @param future the write's future
+     */
+    @Override
+    public void operationComplete(ChannelFuture future) {
+        flags |= first(IdleState.WRITER_IDLE) | first(IdleState.ALL_IDLE);
+        if (output != null) {
+            output.writesCompleted++;
+        }
+        if ((flags & STATE_MASK) == INITIALIZED && !isClosed()) {
+            renew(IdleState.WRITER_IDLE);
+            renew(IdleState.ALL_IDLE);
         }
     }
 
     @Override
-    public void flush(ChannelHandlerContext ctx) throws Exception {
-        if ((writerIdleTimeNanos > 0 || allIdleTimeNanos > 0) && state == INITIALIZED && !timeouts.isClosed()) {
+    public void flush(ChannelHandlerContext ctx) {
+        if (times.watchesWrites() && (flags & STATE_MASK) == INITIALIZED && !isClosed()) {
             // The write completions of this flush read the clock refreshed here.
-            timeouts.refreshClock();
+            refreshClock();
         }
         ctx.flush();
     }
 
-    // ------------------------------------------------------------------ timeouts
+    /**
+     * Activity: the state's check moves to a full idle time from now (a field write), or, if its
+     * wait is already on the event loop's scheduler, is registered again and the wait ends empty.
+     */
+    private void renew(IdleState state) {
+        long checkNs = times.checkNs(state);
+        if (checkNs == 0) {
+            return;
+        }
+        int finishing = FINISHING << state.ordinal();
+        if ((flags & finishing) != 0) {
+            flags &= ~finishing;
+            register(state, checkNs, TimeUnit.NANOSECONDS);
+        } else {
+            reset(state, checkNs, TimeUnit.NANOSECONDS);
+        }
+    }
 
+    private static int first(IdleState state) {
+        return FIRST << state.ordinal();
+    }
+
+    // ------------------------------------------------------------------ idle states
+
+    /**
+     * Checks are due, on the event loop: each either finds its idle time over (the timer thread was
+     * later than the lead) or leaves the rest of the wait to the event loop's scheduler.
+     */
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (!(evt instanceof ChannelTimeout type) || state != INITIALIZED || idleTimeNanos(type) == 0) {
-            ctx.fireUserEventTriggered(evt);
-            return;
-        }
-        if (!ChannelTimers.isLive(ctx.channel(), timeouts)) {
-            // Closed, channelInactive still to come: ours, and stale. Nothing is fired or registered.
-            return;
-        }
-        switch (type) {
-            case READER_IDLE -> readerIdle(ctx);
-            case WRITER_IDLE -> writerIdle(ctx);
-            default -> allIdle(ctx);
+    protected final void onTimeouts(TimeoutCheckResult due) {
+        for (int i = 0; i < due.eventCount(); i++) {
+            if (!isLive()) {
+                // Closed, channelInactive still to come: nothing is fired or registered.
+                return;
+            }
+            IdleState state = (IdleState) due.event(i);
+            long idleEndsNs = due.deadlineNs(i) + times.leadNs(state);
+            long remainingNs = idleEndsNs - refreshClock();
+            if (remainingNs > 0) {
+                finishLater(state, remainingNs);
+            } else {
+                idle(state);
+            }
         }
     }
 
-    /** The idle time of one of this handler's types, 0 if disabled or not an idle type. */
-    private long idleTimeNanos(ChannelTimeout type) {
-        return switch (type) {
-            case READER_IDLE -> readerIdleTimeNanos;
-            case WRITER_IDLE -> writerIdleTimeNanos;
-            case ALL_IDLE -> allIdleTimeNanos;
-            default -> 0;
-        };
+    private void finishLater(IdleState state, long remainingNs) {
+        flags |= FINISHING << state.ordinal();
+        try {
+            ctx.executor().schedule(() -> finish(state), remainingNs, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            // The event loop is going away with its channels: nothing left to detect.
+        }
     }
 
-    private void readerIdle(ChannelHandlerContext ctx) {
-        timeouts.register(ChannelTimeout.READER_IDLE, readerIdleTimeNanos, TimeUnit.NANOSECONDS);
-        if (reading) {
+    /** The event loop's wait ended: the state is idle unless activity came in the meantime. */
+    private void finish(IdleState state) {
+        int finishing = FINISHING << state.ordinal();
+        if ((flags & finishing) == 0 || !isLive()) {
+            return;
+        }
+        flags &= ~finishing;
+        idle(state);
+    }
+
+    /** The idle time of {@code state} is over: checks again one idle time from now, and fires. */
+    private void idle(IdleState state) {
+        register(state, times.checkNs(state), TimeUnit.NANOSECONDS);
+        if (state != IdleState.WRITER_IDLE && (flags & READING) != 0) {
             // Mid-burst is not idle, as with Netty's handler.
             return;
         }
-        boolean first = firstReaderIdleEvent;
-        firstReaderIdleEvent = false;
-        fire(ctx, IdleState.READER_IDLE, first);
-    }
-
-    private void writerIdle(ChannelHandlerContext ctx) {
-        timeouts.register(ChannelTimeout.WRITER_IDLE, writerIdleTimeNanos, TimeUnit.NANOSECONDS);
-        boolean first = firstWriterIdleEvent;
-        firstWriterIdleEvent = false;
-        if (hasOutputChanged(ctx, first)) {
+        boolean first = (flags & first(state)) != 0;
+        flags &= ~first(state);
+        if (state != IdleState.READER_IDLE && hasOutputChanged(first)) {
             return;
         }
-        fire(ctx, IdleState.WRITER_IDLE, first);
-    }
-
-    private void allIdle(ChannelHandlerContext ctx) {
-        timeouts.register(ChannelTimeout.ALL_IDLE, allIdleTimeNanos, TimeUnit.NANOSECONDS);
-        if (reading) {
-            return;
-        }
-        boolean first = firstAllIdleEvent;
-        firstAllIdleEvent = false;
-        if (hasOutputChanged(ctx, first)) {
-            return;
-        }
-        fire(ctx, IdleState.ALL_IDLE, first);
-    }
-
-    private void fire(ChannelHandlerContext ctx, IdleState idleState, boolean first) {
         try {
-            channelIdle(ctx, newIdleStateEvent(idleState, first));
+            channelIdle(ctx, newIdleStateEvent(state, first));
         } catch (Throwable failure) {
             ctx.fireExceptionCaught(failure);
         }
@@ -376,14 +498,12 @@ public class EscapementIdleStateHandler extends ChannelDuplexHandler {
 
     // ------------------------------------------------------------------ observeOutput
 
-    private void initOutputChanged(ChannelHandlerContext ctx) {
-        if (observeOutput) {
-            ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
-            if (buffer != null) {
-                lastMessageHashCode = System.identityHashCode(buffer.current());
-                lastPendingWriteBytes = buffer.totalPendingWriteBytes();
-                lastFlushProgress = buffer.currentProgress();
-            }
+    private void initOutputChanged() {
+        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+        if (buffer != null) {
+            output.lastMessageHashCode = System.identityHashCode(buffer.current());
+            output.lastPendingWriteBytes = buffer.totalPendingWriteBytes();
+            output.lastFlushProgress = buffer.currentProgress();
         }
     }
 
@@ -392,34 +512,82 @@ public class EscapementIdleStateHandler extends ChannelDuplexHandler {
      * completed, the current message or the pending bytes changed, or the flush progressed), as
      * Netty's handler decides it. A first event is never suppressed.
      */
-    private boolean hasOutputChanged(ChannelHandlerContext ctx, boolean first) {
-        if (!observeOutput) {
+    private boolean hasOutputChanged(boolean first) {
+        OutputProgress seen = output;
+        if (seen == null) {
             return false;
         }
-        if (lastChangeCheck != writesCompleted) {
-            lastChangeCheck = writesCompleted;
+        if (seen.lastChangeCheck != seen.writesCompleted) {
+            seen.lastChangeCheck = seen.writesCompleted;
             if (!first) {
                 return true;
             }
         }
-        Channel channel = ctx.channel();
-        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
         if (buffer != null) {
             int messageHashCode = System.identityHashCode(buffer.current());
             long pendingWriteBytes = buffer.totalPendingWriteBytes();
-            if (messageHashCode != lastMessageHashCode || pendingWriteBytes != lastPendingWriteBytes) {
-                lastMessageHashCode = messageHashCode;
-                lastPendingWriteBytes = pendingWriteBytes;
+            if (messageHashCode != seen.lastMessageHashCode || pendingWriteBytes != seen.lastPendingWriteBytes) {
+                seen.lastMessageHashCode = messageHashCode;
+                seen.lastPendingWriteBytes = pendingWriteBytes;
                 if (!first) {
                     return true;
                 }
             }
             long flushProgress = buffer.currentProgress();
-            if (flushProgress != lastFlushProgress) {
-                lastFlushProgress = flushProgress;
+            if (flushProgress != seen.lastFlushProgress) {
+                seen.lastFlushProgress = flushProgress;
                 return !first;
             }
         }
         return false;
+    }
+
+    // ------------------------------------------------------------------ what passes through
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
+        ctx.bind(localAddress, promise);
+    }
+
+    @Override
+    public void connect(ChannelHandlerContext ctx, SocketAddress remoteAddress, SocketAddress localAddress,
+                        ChannelPromise promise) {
+        ctx.connect(remoteAddress, localAddress, promise);
+    }
+
+    @Override
+    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.disconnect(promise);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.close(promise);
+    }
+
+    @Override
+    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.deregister(promise);
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        ctx.read();
     }
 }

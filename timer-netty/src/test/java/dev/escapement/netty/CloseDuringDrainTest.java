@@ -77,16 +77,14 @@ class CloseDuringDrainTest {
     }
 
     @Test
-    void anIdleTimeoutReachingTheHandlerAfterTheCloseFiresAndRegistersNothing() throws Exception {
-        Channel channel = connect(new EscapementIdleStateHandler(timer, false, 200, 100, 300, MILLISECONDS),
-                new CloseOnReaderIdle());
-        // A handler in front closes the channel and passes its timeouts on, before channelInactive.
+    void idleChecksDrainedAfterTheCloseFireAndRegisterNothing() throws Exception {
+        EscapementIdleStateHandler handler = new EscapementIdleStateHandler(timer, false, 200, 100, 300, MILLISECONDS);
+        Channel channel = connect(handler, new CloseOnReaderIdle());
+        // All three checks due, and drained on the loop right after a close, before channelInactive.
+        clock.advance(400, MILLISECONDS);
         channel.eventLoop().submit(() -> {
             channel.close();
-            for (ChannelTimeout type : new ChannelTimeout[] {
-                    ChannelTimeout.READER_IDLE, ChannelTimeout.WRITER_IDLE, ChannelTimeout.ALL_IDLE}) {
-                channel.pipeline().fireUserEventTriggered(type);
-            }
+            handler.run();
         }).sync();
         advance(channel, 500);
         assertThat(events).isEmpty();

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.escapement.GlobalTimer;
 import dev.escapement.clock.ManualClock;
+import dev.escapement.clock.NanoClock;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -37,20 +40,37 @@ class IdleStateHandlerParityTest {
         }
     }
 
-    @ParameterizedTest(name = "reader {0} ms, writer {1} ms, all {2} ms, seed {3}, observeOutput {4}")
+    /**
+     * With {@code loopClock}, the timer reads the channel's event loop's (mock) ticker, so the
+     * handler fires its wheel entry ahead of each idle time's end and waits out the rest on the
+     * event loop's scheduler, as on real time; otherwise the timer's clock is a {@link ManualClock},
+     * which the event loop does not follow, and the wheel entry fires at the end itself.
+     */
+    @ParameterizedTest(name = "reader {0} ms, writer {1} ms, all {2} ms, seed {3}, observeOutput {4}, loop clock {5}")
     @CsvSource({
-            "100, 0, 0, 1, false",
-            "0, 70, 0, 2, false",
-            "0, 0, 50, 3, false",
-            "100, 70, 50, 4, false",
-            "30, 45, 120, 5, false",
-            "250, 250, 250, 6, false",
-            "0, 40, 0, 7, true",
-            "0, 0, 60, 8, true",
-            "50, 40, 60, 9, true"
+            "100, 0, 0, 1, false, false",
+            "0, 70, 0, 2, false, false",
+            "0, 0, 50, 3, false, false",
+            "100, 70, 50, 4, false, false",
+            "30, 45, 120, 5, false, false",
+            "250, 250, 250, 6, false, false",
+            "0, 40, 0, 7, true, false",
+            "0, 0, 60, 8, true, false",
+            "50, 40, 60, 9, true, false",
+            "100, 0, 0, 11, false, true",
+            "0, 70, 0, 12, false, true",
+            "0, 0, 50, 13, false, true",
+            "100, 70, 50, 14, false, true",
+            "30, 45, 120, 15, false, true",
+            "250, 250, 250, 16, false, true",
+            "3, 5, 2, 17, false, true",
+            "50, 40, 60, 19, true, true"
     })
-    void sameEventsAtTheSameMomentsAsNettysHandler(long readerMs, long writerMs, long allMs, long seed, boolean observeOutput) {
-        ManualClock clock = new ManualClock();
+    void sameEventsAtTheSameMomentsAsNettysHandler(long readerMs, long writerMs, long allMs, long seed,
+                                                   boolean observeOutput, boolean loopClock) {
+        ManualClock manualClock = new ManualClock();
+        MockTicker ticker = Ticker.newMockTicker();
+        NanoClock clock = loopClock ? ticker::nanoTime : manualClock;
         GlobalTimer timer = GlobalTimer.builder().clock(clock).drivenByCaller().build();
 
         Recorder nettyEvents = new Recorder();
@@ -59,7 +79,7 @@ class IdleStateHandlerParityTest {
         netty.pipeline().addLast(new IdleStateHandler(observeOutput, readerMs, writerMs, allMs, MILLISECONDS), nettyEvents);
 
         Recorder ourEvents = new Recorder();
-        EmbeddedChannel ours = new EmbeddedChannel();
+        EmbeddedChannel ours = EmbeddedChannel.builder().ticker(ticker).build();
         ours.pipeline().addLast(new EscapementIdleStateHandler(timer, observeOutput, readerMs, writerMs, allMs, MILLISECONDS),
                 ourEvents);
 
@@ -69,11 +89,13 @@ class IdleStateHandlerParityTest {
             ourEvents.nowMs = ms;
             netty.advanceTimeBy(1, MILLISECONDS);
             netty.runScheduledPendingTasks();
-            clock.advance(1, MILLISECONDS);
+            manualClock.advance(1, MILLISECONDS);
+            ticker.advance(1, MILLISECONDS);
             while (timer.doWork() > 0) {
                 // drain
             }
             ours.runPendingTasks();
+            ours.runScheduledPendingTasks();
             // Activity comes in bursts separated by silences longer than the idle times.
             boolean busy = (ms / 400) % 2 == 0;
             int action = random.nextInt(busy ? 20 : 400);

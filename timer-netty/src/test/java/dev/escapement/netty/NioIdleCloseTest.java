@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.escapement.GlobalTimer;
 import dev.escapement.TimerStats;
-import dev.escapement.connection.TimerManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -116,8 +115,6 @@ class NioIdleCloseTest {
                     @Override
                     protected void initChannel(Channel channel) {
                         int clientPort = ((InetSocketAddress) channel.remoteAddress()).getPort();
-                        // The manager first, so that its close listener runs before the one counting the close.
-                        ChannelTimers.of(channel, timer);
                         channel.closeFuture().addListener(future -> {
                             childrenClosed.add(clientPort);
                             everyChildClosed.countDown();
@@ -150,10 +147,10 @@ class NioIdleCloseTest {
                                     @Override
                                     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                                         if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
-                                            // The handler keeps WRITER_IDLE registered, except between its consumption
-                                            // by a drain and its delivery: inactive here means it comes next.
-                                            TimerManager<ChannelTimeout> timeouts = ChannelTimers.ifPresent(ctx.channel());
-                                            if (timeouts != null && !timeouts.isActive(ChannelTimeout.WRITER_IDLE)) {
+                                            // The handler keeps WRITER_IDLE's check registered, except between the
+                                            // check and the event: inactive here means WRITER_IDLE is due next.
+                                            EscapementIdleStateHandler idle = ctx.pipeline().get(EscapementIdleStateHandler.class);
+                                            if (!idle.isActive(IdleState.WRITER_IDLE)) {
                                                 writerIdleBehindReaderIdle.incrementAndGet();
                                             }
                                             closedOnReaderIdle.add(clientPort);

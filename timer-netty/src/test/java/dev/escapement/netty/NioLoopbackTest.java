@@ -14,7 +14,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -273,19 +272,33 @@ class NioLoopbackTest {
         int rounds = 2;
         int perRound = 200;
         Semaphore accepted = new Semaphore(0);
+        Semaphore clientsActive = new Semaphore(0);
         Semaphore closed = new Semaphore(0);
         ConcurrentLinkedQueue<Channel> children = new ConcurrentLinkedQueue<>();
-        // Each channel's manager is made first, so its close listener runs before the one counting the close.
-        ChannelFutureListener countClose = future -> closed.release();
+        // Closes are counted at channelInactive behind the idle handler: by then the channel's manager
+        // (closed with the close future, earlier) and the idle handler have both left the timer.
         Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
                         ChannelTimers.of(channel, timer).register(ChannelTimeout.CONNECT, 1, HOURS);
-                        channel.pipeline().addLast(new EscapementIdleStateHandler(timer, false, 1, 1, 1, HOURS));
-                        channel.closeFuture().addListener(countClose);
+                        channel.pipeline().addLast(new EscapementIdleStateHandler(timer, false, 1, 1, 1, HOURS),
+                                new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelActive(ChannelHandlerContext ctx) {
+                                        // The idle handler in front has joined the timer by now.
+                                        accepted.release();
+                                        ctx.fireChannelActive();
+                                    }
+
+                                    @Override
+                                    public void channelInactive(ChannelHandlerContext ctx) {
+                                        // And has left it: it closes on channelInactive, as Netty's handler.
+                                        closed.release();
+                                        ctx.fireChannelInactive();
+                                    }
+                                });
                         children.add(channel);
-                        accepted.release();
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
         RtoEstimator hourLong = RtoEstimator.builder().initialRto(Duration.ofHours(1)).maxRto(Duration.ofHours(2)).build();
@@ -301,10 +314,16 @@ class NioLoopbackTest {
                                     public void channelActive(ChannelHandlerContext ctx) {
                                         ctx.writeAndFlush(Unpooled.copyLong(1));
                                         rto.sent(1);
+                                        clientsActive.release();
                                         ctx.fireChannelActive();
                                     }
+
+                                    @Override
+                                    public void channelInactive(ChannelHandlerContext ctx) {
+                                        closed.release();
+                                        ctx.fireChannelInactive();
+                                    }
                                 });
-                        channel.closeFuture().addListener(countClose);
                     }
                 });
 
@@ -318,8 +337,10 @@ class NioLoopbackTest {
                 clients.add(connect.sync().channel());
             }
             assertThat(accepted.tryAcquire(perRound, 30, SECONDS)).as("round %d: connections accepted", round).isTrue();
-            // A manager per channel on both sides: the count the closes must bring back to zero.
-            assertThat(timer.stats().activeConnections()).as("round %d: connections at the peak", round).isEqualTo(2 * perRound);
+            assertThat(clientsActive.tryAcquire(perRound, 30, SECONDS)).as("round %d: clients active", round).isTrue();
+            // Two managers per channel on both sides, the channel's and its idle handler's: the count
+            // the closes must bring back to zero.
+            assertThat(timer.stats().activeConnections()).as("round %d: connections at the peak", round).isEqualTo(4 * perRound);
 
             // Close from the client side in even rounds, from the server side in odd ones; the peer follows.
             if (round % 2 == 0) {
