@@ -5,7 +5,7 @@
  *
  * <p>Only the API packages are exported. The timing wheel ({@code dev.escapement.wheel}) is not
  * exported at all, and the engine ({@code dev.escapement.engine}: the entry store, the command
- * queue, the timer thread's task) only to the Netty adapter, whose timeouts are wheel entries. The
+ * queue, the timer thread's task) only to the Netty adapter, whose timeouts are engine entries. The
  * example ({@code dev.escapement.example}) is a program to run, not an API.
  */
 // "module": the qualified export's target depends on this module, so it is never visible here.

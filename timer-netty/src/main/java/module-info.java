@@ -1,7 +1,7 @@
 /**
- * Escapement for Netty: a drop-in {@code io.netty.util.Timer} ({@link dev.escapement.netty.EscapementTimer}),
- * idle and retransmission-timeout handlers, and channel-scoped timers on the Escapement global
- * timer.
+ * Escapement for Netty: a drop-in {@code io.netty.util.Timer}
+ * ({@link dev.escapement.netty.EscapementTimer}), idle and retransmission-timeout handlers, and
+ * channel-scoped timers on the Escapement global timer.
  *
  * <p>Reading this module reads the core and the Netty modules whose types its API uses.
  */
