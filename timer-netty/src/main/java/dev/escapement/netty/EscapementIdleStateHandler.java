@@ -450,22 +450,26 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
         idle(state);
     }
 
-    /** The idle time of {@code state} is over: checks again one idle time from now, and fires. */
+    /**
+     * The idle time of {@code state} is over: fires, and checks again one idle time from now
+     * unless the event closed the channel. The event goes first, so that its latency does not
+     * include the registration.
+     */
     private void idle(IdleState state) {
-        register(state, times.checkNs(state), TimeUnit.NANOSECONDS);
-        if (state != IdleState.WRITER_IDLE && (flags & READING) != 0) {
-            // Mid-burst is not idle, as with Netty's handler.
-            return;
+        boolean fire = state == IdleState.WRITER_IDLE || (flags & READING) == 0;   // mid-burst is not idle
+        if (fire) {
+            boolean first = (flags & first(state)) != 0;
+            flags &= ~first(state);
+            if (state == IdleState.READER_IDLE || !hasOutputChanged(first)) {
+                try {
+                    channelIdle(ctx, newIdleStateEvent(state, first));
+                } catch (Throwable failure) {
+                    ctx.fireExceptionCaught(failure);
+                }
+            }
         }
-        boolean first = (flags & first(state)) != 0;
-        flags &= ~first(state);
-        if (state != IdleState.READER_IDLE && hasOutputChanged(first)) {
-            return;
-        }
-        try {
-            channelIdle(ctx, newIdleStateEvent(state, first));
-        } catch (Throwable failure) {
-            ctx.fireExceptionCaught(failure);
+        if (isLive()) {
+            register(state, times.checkNs(state), TimeUnit.NANOSECONDS);
         }
     }
 
