@@ -74,15 +74,21 @@ public final class ComparisonMain {
             }
         }
         boolean measured = false;
+        List<Contender> inRounds = new ArrayList<>();
         for (Contender contender : Contender.all()) {
             if (!options.selects("contenders", contender.name())
                     || contender.scenarios().stream().noneMatch(s -> options.selects("scenarios", s))) {
                 continue;
             }
             results.forget(contender.name(), scenario -> options.selects("scenarios", scenario));
-            runContender(contender, options, results);
+            if (contender.scenarios().equals(Set.of(RealChannelsScenario.NAME))) {
+                inRounds.add(contender);
+            } else {
+                runContender(contender, options, results, List.of());
+            }
             measured = true;
         }
+        runInRounds(inRounds, options, results);
         double durationSeconds = (System.nanoTime() - startNs) / 1e9;
         if (measured || runs.isEmpty()) {
             // A merge that measures nothing only rewrites the report (after its text changed, say).
@@ -103,7 +109,25 @@ public final class ComparisonMain {
         return out.resolve(Report.FILE);
     }
 
-    private static void runContender(Contender contender, Options options, Results results)
+    /**
+     * The real-channels contenders, one iteration at a time: each round runs every contender once,
+     * each in a JVM of its own, starting with a different contender each round. Their figures take
+     * minutes per contender, and this machine's speed drifts within that; run one after the other,
+     * the contender measured last paid for the drift.
+     */
+    private static void runInRounds(List<Contender> contenders, Options options, Results results)
+            throws IOException, InterruptedException {
+        int rounds = options.integer("real-iterations");
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < contenders.size(); k++) {
+                Contender contender = contenders.get((round + k) % contenders.size());
+                runContender(contender, options, results, List.of("--real-iterations", "1"));
+            }
+        }
+    }
+
+    /** Runs one contender's JVM with the run's arguments and then {@code overrides}. */
+    private static void runContender(Contender contender, Options options, Results results, List<String> overrides)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -115,6 +139,7 @@ public final class ComparisonMain {
         command.add(ContenderMain.class.getName());
         command.add(contender.name());
         command.addAll(options.arguments());
+        command.addAll(overrides);
         System.err.println("contender " + contender.name());
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

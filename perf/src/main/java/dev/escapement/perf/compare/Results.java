@@ -56,7 +56,7 @@ final class Results {
         String[] fields = line.split("\t");
         if (fields[0].equals(Recorder.RESULT) && fields.length == 7) {
             double[] values = Arrays.stream(fields[6].split(",")).mapToDouble(Double::parseDouble).toArray();
-            measurements.add(new Measurement(fields[1], fields[2], fields[3], fields[4], fields[5], values));
+            add(new Measurement(fields[1], fields[2], fields[3], fields[4], fields[5], values));
             return true;
         }
         if (fields[0].equals(Recorder.NOTE) && fields.length == 4) {
@@ -64,6 +64,25 @@ final class Results {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Adds a measurement; one of the same scenario, contender, configuration and metric already
+     * here (an earlier round of the same run) gets the new values appended.
+     */
+    private void add(Measurement measurement) {
+        for (int i = 0; i < measurements.size(); i++) {
+            Measurement earlier = measurements.get(i);
+            if (earlier.scenario().equals(measurement.scenario()) && earlier.contender().equals(measurement.contender())
+                    && earlier.config().equals(measurement.config()) && earlier.metric().equals(measurement.metric())) {
+                double[] values = Arrays.copyOf(earlier.values(), earlier.values().length + measurement.values().length);
+                System.arraycopy(measurement.values(), 0, values, earlier.values().length, measurement.values().length);
+                measurements.set(i, new Measurement(earlier.scenario(), earlier.contender(), earlier.config(),
+                        earlier.metric(), earlier.unit(), values));
+                return;
+            }
+        }
+        measurements.add(measurement);
     }
 
     void note(String scenario, String contender, String text) {
