@@ -166,6 +166,15 @@ final class RealChannelsScenario {
 
     static void run(Options options, Idle idle, Recorder out) {
         int iterations = options.integer("real-iterations");
+        // One unrecorded run first: the contender runs one iteration per JVM (in rounds), and a
+        // fresh JVM's first run would count its class loading in the heap and its JIT in the CPU.
+        String warmUpMode = options.string("real-modes").split(",")[0].trim();
+        int warmUpConnections = options.integers("real-connections")[0];
+        try {
+            runOnce(idle, warmUpConnections, warmUpMode, (metric, unit, value) -> { });
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("real channels, warm-up", e);
+        }
         for (int connections : options.integers("real-connections")) {
             for (String mode : options.string("real-modes").split(",")) {
                 Map<String, double[]> figures = new LinkedHashMap<>();

@@ -63,7 +63,7 @@ final class Report {
                     + " once); every tenth falls silent 1 s into the 4 s window. Messages/s, CPU and allocation per"
                     + " message are the server JVM's; heap per channel is after full collections with every connection"
                     + " open (subtract rc-no-idle-handler's for the handler's own); lateness = READER_IDLE time minus"
-                    + " (last read + 2 s). Three runs per configuration (`real-iterations`), each with a fresh server and client, in rounds: each round runs every contender once, in a JVM of its own, starting with a different contender each round, so that the machine's drift during the scenario does not fall on the contender measured last.",
+                    + " (last read + 2 s). Three runs per configuration (`real-iterations`), each with a fresh server and client, in rounds: each round runs every contender once, in a JVM of its own, starting with a different contender each round, so that the machine's drift during the scenario does not fall on the contender measured last; each JVM first makes one unrecorded run of the first configuration.",
             CoreScenario.NAME, "One thread, no clock, no queue: schedule + cancel pairs on the wheel data structures alone,"
                     + " cycling a ring of 256 timers 1-30 s out over a background population. Higher is better.");
 
