@@ -115,10 +115,6 @@ class NioIdleCloseTest {
                     @Override
                     protected void initChannel(Channel channel) {
                         int clientPort = ((InetSocketAddress) channel.remoteAddress()).getPort();
-                        channel.closeFuture().addListener(future -> {
-                            childrenClosed.add(clientPort);
-                            everyChildClosed.countDown();
-                        });
                         channel.pipeline().addLast(
                                 new EscapementIdleStateHandler(timer, false, READER_IDLE_MS, WRITER_IDLE_MS, 0, MILLISECONDS) {
                                     @Override
@@ -133,6 +129,17 @@ class NioIdleCloseTest {
                                 },
                                 new ChannelInboundHandlerAdapter() {
                                     private boolean pinged;
+
+                                    /**
+                                     * Closes are counted here, behind the idle handler, which leaves the timer at
+                                     * channelInactive (after the close future), as Netty's handler stops there.
+                                     */
+                                    @Override
+                                    public void channelInactive(ChannelHandlerContext ctx) {
+                                        childrenClosed.add(clientPort);
+                                        everyChildClosed.countDown();
+                                        ctx.fireChannelInactive();
+                                    }
 
                                     @Override
                                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
