@@ -90,6 +90,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
     private static final Executor WAKE_UP_ON_CHANNEL_LOOP =
             task -> ((EscapementIdleStateHandler) task).ctx.executor().execute(task);
 
+    private static final IdleState[] STATES = IdleState.values();
     private static final int STATE_MASK = 0b11;
     private static final int NOT_STARTED = 0;
     private static final int INITIALIZED = 1;
@@ -101,11 +102,20 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
     /** A state's wait is on the event loop's scheduler: shifted by the state's ordinal. */
     private static final int FINISHING = 1 << 6;
     private static final int FIRST_OF_EVERY_STATE = FIRST | FIRST << 1 | FIRST << 2;
+    /**
+     * Per state, 7 bits counting its waits on the event loop's scheduler, from bit 9 + 7 x ordinal:
+     * a wait's task ends only the wait it was scheduled for, never a later one.
+     */
+    private static final int WAIT_SHIFT = 9;
+    private static final int WAIT_BITS = 7;
+    private static final int WAIT_MASK = (1 << WAIT_BITS) - 1;
+    /** Inside this handler's flush: a write completing here reads the clock the flush refreshed. */
+    private static final int FLUSHING = 1 << 30;
 
     private final IdleTimes times;
     /** Set when the handler is added; read by the timer thread for the wake-up. */
     private ChannelHandlerContext ctx;
-    /** Lifecycle, READING, and per state FIRST and FINISHING. */
+    /** Lifecycle, READING, FLUSHING, and per state FIRST, FINISHING and the wait count. */
     private int flags = FIRST_OF_EVERY_STATE;
     /** With observeOutput only: what was last seen of the outbound buffer. */
     private OutputProgress output;
@@ -254,7 +264,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
      * @throws ChannelPipelineException if the handler was added before: it is not sharable
      */
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         if (this.ctx != null) {
             throw new ChannelPipelineException(getClass().getName()
                     + " is not a @Sharable handler, so can't be added or removed multiple times.");
@@ -266,14 +276,14 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
     }
 
     @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
+    public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
         if (ctx == this.ctx) {
             destroy();
         }
     }
 
     @Override
-    public void channelRegistered(ChannelHandlerContext ctx) {
+    public void channelRegistered(ChannelHandlerContext ctx) throws Exception {
         if (ctx.channel().isActive()) {
             initialize();
         }
@@ -281,18 +291,18 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
     }
 
     @Override
-    public void channelUnregistered(ChannelHandlerContext ctx) {
+    public void channelUnregistered(ChannelHandlerContext ctx) throws Exception {
         ctx.fireChannelUnregistered();
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
         initialize();
         ctx.fireChannelActive();
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         destroy();
         ctx.fireChannelInactive();
     }
@@ -306,7 +316,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
             output = new OutputProgress();
             initOutputChanged();
         }
-        for (IdleState state : IdleState.values()) {
+        for (IdleState state : STATES) {
             long checkNs = times.checkNs(state);
             if (checkNs > 0) {
                 register(state, checkNs, TimeUnit.NANOSECONDS);
@@ -327,7 +337,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
     // ------------------------------------------------------------------ activity
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (times.watchesReads()) {
             flags |= READING | first(IdleState.READER_IDLE) | first(IdleState.ALL_IDLE);
         }
@@ -335,7 +345,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         if ((flags & READING) != 0) {
             flags &= ~READING;
             if ((flags & STATE_MASK) == INITIALIZED && !isClosed()) {
@@ -349,7 +359,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         // As Netty's handler: a void promise is fine when only reads are watched.
         if (times.watchesWrites()) {
             ctx.write(msg, promise.unvoid()).addListener(this);
@@ -371,18 +381,29 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
             output.writesCompleted++;
         }
         if ((flags & STATE_MASK) == INITIALIZED && !isClosed()) {
+            if ((flags & FLUSHING) == 0) {
+                // Completed later than the flush (the socket was full): the cached clock may be old.
+                refreshClock();
+            }
             renew(IdleState.WRITER_IDLE);
             renew(IdleState.ALL_IDLE);
         }
     }
 
     @Override
-    public void flush(ChannelHandlerContext ctx) {
-        if (times.watchesWrites() && (flags & STATE_MASK) == INITIALIZED && !isClosed()) {
-            // The write completions of this flush read the clock refreshed here.
-            refreshClock();
+    public void flush(ChannelHandlerContext ctx) throws Exception {
+        if (!times.watchesWrites() || (flags & STATE_MASK) != INITIALIZED || isClosed()) {
+            ctx.flush();
+            return;
         }
-        ctx.flush();
+        // The writes that complete within this flush read the clock refreshed here.
+        refreshClock();
+        flags |= FLUSHING;
+        try {
+            ctx.flush();
+        } finally {
+            flags &= ~FLUSHING;
+        }
     }
 
     /**
@@ -411,39 +432,80 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
 
     /**
      * Checks are due, on the event loop: each either finds its idle time over (the timer thread was
-     * later than the lead) or leaves the rest of the wait to the event loop's scheduler.
+     * later than the lead) or leaves the rest of the wait to the event loop's scheduler. Every due
+     * state is marked as waiting before any event fires, so that activity during an event (a
+     * keep-alive written on READER_IDLE) registers the others again rather than going unseen.
      */
     @Override
     protected final void onTimeouts(TimeoutCheckResult due) {
+        if (!isLive()) {
+            // Closed, channelInactive still to come: nothing is fired or registered.
+            return;
+        }
+        long readerEndsNs = 0;
+        long writerEndsNs = 0;
+        long allEndsNs = 0;
+        int waiting = 0;
         for (int i = 0; i < due.eventCount(); i++) {
-            if (!isLive()) {
-                // Closed, channelInactive still to come: nothing is fired or registered.
-                return;
-            }
             IdleState state = (IdleState) due.event(i);
-            long idleEndsNs = due.deadlineNs(i) + times.leadNs(state);
-            long remainingNs = idleEndsNs - refreshClock();
+            long endsNs = due.deadlineNs(i) + times.leadNs(state);
+            switch (state) {
+                case READER_IDLE -> readerEndsNs = endsNs;
+                case WRITER_IDLE -> writerEndsNs = endsNs;
+                case ALL_IDLE -> allEndsNs = endsNs;
+            }
+            waiting |= 1 << state.ordinal();
+            startWait(state);
+        }
+        // In the order the idle times end; the result is not read again once an event ran.
+        while (waiting != 0) {
+            IdleState next = null;
+            long nextEndsNs = 0;
+            for (IdleState state : STATES) {
+                long endsNs = state == IdleState.READER_IDLE ? readerEndsNs
+                        : state == IdleState.WRITER_IDLE ? writerEndsNs : allEndsNs;
+                if ((waiting & 1 << state.ordinal()) != 0 && (next == null || endsNs - nextEndsNs < 0)) {
+                    next = state;
+                    nextEndsNs = endsNs;
+                }
+            }
+            waiting &= ~(1 << next.ordinal());
+            long remainingNs = nextEndsNs - refreshClock();
             if (remainingNs > 0) {
-                finishLater(state, remainingNs);
+                finishLater(next, remainingNs);
             } else {
-                idle(state);
+                finish(next, waitCount(next));
             }
         }
     }
 
+    /** The state's wait begins: marked, and counted so that an older wait's task cannot end it. */
+    private void startWait(IdleState state) {
+        int shift = WAIT_SHIFT + WAIT_BITS * state.ordinal();
+        int count = ((flags >>> shift) + 1) & WAIT_MASK;
+        flags = (flags & ~(WAIT_MASK << shift)) | count << shift | FINISHING << state.ordinal();
+    }
+
+    private int waitCount(IdleState state) {
+        return (flags >>> (WAIT_SHIFT + WAIT_BITS * state.ordinal())) & WAIT_MASK;
+    }
+
     private void finishLater(IdleState state, long remainingNs) {
-        flags |= FINISHING << state.ordinal();
+        int wait = waitCount(state);
         try {
-            ctx.executor().schedule(() -> finish(state), remainingNs, TimeUnit.NANOSECONDS);
+            ctx.executor().schedule(() -> finish(state, wait), remainingNs, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException shuttingDown) {
             // The event loop is going away with its channels: nothing left to detect.
         }
     }
 
-    /** The event loop's wait ended: the state is idle unless activity came in the meantime. */
-    private void finish(IdleState state) {
+    /**
+     * The wait numbered {@code wait} ended: the state is idle unless activity came in the meantime
+     * (which ended the wait and registered the state again) or a later wait began.
+     */
+    private void finish(IdleState state, int wait) {
         int finishing = FINISHING << state.ordinal();
-        if ((flags & finishing) == 0 || !isLive()) {
+        if ((flags & finishing) == 0 || waitCount(state) != wait || !isLive()) {
             return;
         }
         flags &= ~finishing;
@@ -469,7 +531,11 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
             }
         }
         if (isLive()) {
-            register(state, times.checkNs(state), TimeUnit.NANOSECONDS);
+            try {
+                register(state, times.checkNs(state), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException timerStopped) {
+                // The global timer was stopped: no timeout of any connection is kept any more.
+            }
         }
     }
 
@@ -555,43 +621,43 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
     }
 
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         ctx.fireExceptionCaught(cause);
     }
 
     @Override
-    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
+    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) throws Exception {
         ctx.bind(localAddress, promise);
     }
 
     @Override
     public void connect(ChannelHandlerContext ctx, SocketAddress remoteAddress, SocketAddress localAddress,
-                        ChannelPromise promise) {
+                        ChannelPromise promise) throws Exception {
         ctx.connect(remoteAddress, localAddress, promise);
     }
 
     @Override
-    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
         ctx.disconnect(promise);
     }
 
     @Override
-    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
         ctx.close(promise);
     }
 
     @Override
-    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
+    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
         ctx.deregister(promise);
     }
 
     @Override
-    public void read(ChannelHandlerContext ctx) {
+    public void read(ChannelHandlerContext ctx) throws Exception {
         ctx.read();
     }
 }

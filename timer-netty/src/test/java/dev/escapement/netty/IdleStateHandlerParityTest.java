@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class IdleStateHandlerParityTest {
 
     /** Records idle events with the virtual millisecond they arrived at. */
-    static final class Recorder extends ChannelInboundHandlerAdapter {
+    static class Recorder extends ChannelInboundHandlerAdapter {
         final List<String> events = new ArrayList<>();
         long nowMs;
 
@@ -122,6 +122,61 @@ class IdleStateHandlerParityTest {
         netty.finishAndReleaseAll();
         ours.finishAndReleaseAll();
         assertThat(timer.stats().activeConnections()).isZero();
+    }
+
+    /**
+     * Review finding: with the timer thread later than the handler's lead, READER_IDLE and ALL_IDLE
+     * fell due in one drain; a keep-alive written on READER_IDLE went unseen by the ALL_IDLE already
+     * taken from the wheel, which then fired about an idle time early. Netty's handler never fires
+     * ALL_IDLE here: the keep-alive is activity.
+     */
+    @ParameterizedTest(name = "timer passes every {0} ms")
+    @CsvSource({"1", "7", "20"})
+    void aKeepAliveWrittenOnReaderIdleCountsForAllIdleDueInTheSameDrain(int timerEveryMs) {
+        MockTicker ticker = Ticker.newMockTicker();
+        GlobalTimer timer = GlobalTimer.builder().clock(ticker::nanoTime).drivenByCaller().build();
+        Recorder nettyEvents = new KeepAliveOnReaderIdle();
+        EmbeddedChannel netty = new EmbeddedChannel();
+        netty.freezeTime();
+        netty.pipeline().addLast(new IdleStateHandler(false, 100, 0, 103, MILLISECONDS), nettyEvents);
+        Recorder ourEvents = new KeepAliveOnReaderIdle();
+        EmbeddedChannel ours = EmbeddedChannel.builder().ticker(ticker).build();
+        ours.pipeline().addLast(new EscapementIdleStateHandler(timer, false, 100, 0, 103, MILLISECONDS), ourEvents);
+        for (long ms = 1; ms <= 1_000; ms++) {
+            nettyEvents.nowMs = ms;
+            ourEvents.nowMs = ms;
+            netty.advanceTimeBy(1, MILLISECONDS);
+            netty.runScheduledPendingTasks();
+            ticker.advance(1, MILLISECONDS);
+            if (ms % timerEveryMs == 0) {
+                while (timer.doWork() > 0) {
+                    // drain
+                }
+            }
+            ours.runPendingTasks();
+            ours.runScheduledPendingTasks();
+            releaseAll(netty);
+            releaseAll(ours);
+        }
+        assertThat(nettyEvents.events).isNotEmpty().noneMatch(e -> e.contains("ALL_IDLE"));
+        assertThat(ourEvents.events).noneMatch(e -> e.contains("ALL_IDLE"));
+        if (timerEveryMs == 1) {
+            assertThat(byMillisecond(ourEvents.events)).isEqualTo(byMillisecond(nettyEvents.events));
+        }
+        netty.finishAndReleaseAll();
+        ours.finishAndReleaseAll();
+        timer.stop();
+    }
+
+    /** Records idle events and writes a keep-alive on READER_IDLE. */
+    static final class KeepAliveOnReaderIdle extends Recorder {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            super.userEventTriggered(ctx, evt);
+            if (evt instanceof IdleStateEvent idle && idle.state() == io.netty.handler.timeout.IdleState.READER_IDLE) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {0}));
+            }
+        }
     }
 
     private static java.util.Map<String, java.util.Set<String>> byMillisecond(List<String> events) {
