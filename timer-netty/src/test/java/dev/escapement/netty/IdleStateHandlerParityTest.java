@@ -168,6 +168,50 @@ class IdleStateHandlerParityTest {
         timer.stop();
     }
 
+    /**
+     * Review finding: a state's wait on the event loop's scheduler was one flag, so a task of an
+     * earlier wait, run late, ended a later wait and fired early. Reader idle 8 ms (the wheel checks
+     * 1 ms ahead): the check at 7 ms starts a wait until 8 ms; a read at 7.5 ms ends it; the next
+     * check at 14.5 ms starts a wait until 15.5 ms. The event loop's scheduled tasks are held back
+     * until 14.5 ms, so the first wait's task runs only then: it must not fire.
+     */
+    @org.junit.jupiter.api.Test
+    void aLateTaskOfAnEarlierWaitDoesNotEndALaterOne() {
+        MockTicker ticker = Ticker.newMockTicker();
+        long startNs = ticker.nanoTime();
+        GlobalTimer timer = GlobalTimer.builder().clock(ticker::nanoTime).tick(100, java.util.concurrent.TimeUnit.MICROSECONDS)
+                .drivenByCaller().build();
+        List<Long> readerIdleAtUs = new ArrayList<>();
+        EscapementIdleStateHandler handler = new EscapementIdleStateHandler(timer, false, 8, 0, 0, MILLISECONDS);
+        EmbeddedChannel ours = EmbeddedChannel.builder().ticker(ticker).build();
+        ours.pipeline().addLast(handler, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof IdleStateEvent) {
+                    readerIdleAtUs.add((ticker.nanoTime() - startNs) / 1_000);
+                }
+            }
+        });
+        for (long halfMs = 1; halfMs <= 40; halfMs++) {
+            ticker.advance(500, java.util.concurrent.TimeUnit.MICROSECONDS);
+            while (timer.doWork() > 0) {
+                // drain
+            }
+            // The wake-up runs; the event loop's scheduled tasks wait until 14.5 ms.
+            handler.run();
+            if (halfMs == 15) {
+                ours.writeInbound(Unpooled.wrappedBuffer(new byte[] {1}));
+                releaseAll(ours);
+            }
+            if (halfMs >= 29) {
+                ours.runScheduledPendingTasks();
+            }
+        }
+        assertThat(readerIdleAtUs).as("READER_IDLE times, µs").containsExactly(15_500L);
+        ours.finishAndReleaseAll();
+        timer.stop();
+    }
+
     /** Records idle events and writes a keep-alive on READER_IDLE. */
     static final class KeepAliveOnReaderIdle extends Recorder {
         @Override
