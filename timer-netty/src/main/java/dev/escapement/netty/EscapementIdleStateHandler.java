@@ -28,9 +28,11 @@ import java.util.concurrent.TimeUnit;
  * {@code observeOutput}), whose deadlines live in one entry of the global wheel instead of in
  * tasks on the event loop's scheduler.
  *
- * <p>Thread-safety: confined to its channel's event loop, as every channel handler is. Not
- * sharable: it keeps per-channel state, and adding it to a second pipeline throws
- * {@link ChannelPipelineException}.
+ * <p>Thread-safety: confined to its channel's event loop, as every channel handler is; add it
+ * without an {@code EventExecutorGroup} of its own, since write promises notify it on the channel's
+ * event loop. Not sharable: it keeps per-channel state, and adding it to a second pipeline throws
+ * {@link ChannelPipelineException}. If the global timer is stopped, idle detection ends; the
+ * handler never throws into the pipeline for it.
  *
  * <h2>The handler is its channel's idle timers</h2>
  * The handler is itself a {@link TimerManager} of {@link IdleState}s: the wheel entry, the three
@@ -317,10 +319,26 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
             initOutputChanged();
         }
         for (IdleState state : STATES) {
-            long checkNs = times.checkNs(state);
-            if (checkNs > 0) {
-                register(state, checkNs, TimeUnit.NANOSECONDS);
+            if (times.checkNs(state) > 0) {
+                check(state, true);
             }
+        }
+    }
+
+    /**
+     * Registers the state's next check one check delay from now ({@code fresh}), or moves the
+     * registered one there. A stopped global timer keeps no timeout of any connection any more:
+     * detection ends, and the pipeline goes on without an exception.
+     */
+    private void check(IdleState state, boolean fresh) {
+        try {
+            if (fresh) {
+                register(state, times.checkNs(state), TimeUnit.NANOSECONDS);
+            } else {
+                reset(state, times.checkNs(state), TimeUnit.NANOSECONDS);
+            }
+        } catch (RejectedExecutionException timerStopped) {
+            // Nothing to keep the check in.
         }
     }
 
@@ -411,17 +429,13 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
      * wait is already on the event loop's scheduler, is registered again and the wait ends empty.
      */
     private void renew(IdleState state) {
-        long checkNs = times.checkNs(state);
-        if (checkNs == 0) {
+        if (times.checkNs(state) == 0) {
             return;
         }
         int finishing = FINISHING << state.ordinal();
-        if ((flags & finishing) != 0) {
-            flags &= ~finishing;
-            register(state, checkNs, TimeUnit.NANOSECONDS);
-        } else {
-            reset(state, checkNs, TimeUnit.NANOSECONDS);
-        }
+        boolean waiting = (flags & finishing) != 0;
+        flags &= ~finishing;
+        check(state, waiting);
     }
 
     private static int first(IdleState state) {
@@ -531,11 +545,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
             }
         }
         if (isLive()) {
-            try {
-                register(state, times.checkNs(state), TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException timerStopped) {
-                // The global timer was stopped: no timeout of any connection is kept any more.
-            }
+            check(state, true);
         }
     }
 

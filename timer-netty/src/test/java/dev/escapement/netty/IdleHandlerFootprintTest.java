@@ -105,6 +105,24 @@ class IdleHandlerFootprintTest {
         assertThat(timer.stats().activeConnections()).isZero();
     }
 
+    @Test
+    void aStoppedGlobalTimerEndsDetectionWithoutAnExceptionInThePipeline() {
+        GlobalTimer stoppedBeforeActive = GlobalTimer.builder().clock(new ManualClock()).drivenByCaller().build();
+        stoppedBeforeActive.stop();
+        EmbeddedChannel first = new EmbeddedChannel(new EscapementIdleStateHandler(stoppedBeforeActive, false, 60, 30, 0, SECONDS));
+        first.checkException();
+
+        EscapementIdleStateHandler handler = new EscapementIdleStateHandler(timer, false, 60, 30, 0, SECONDS);
+        EmbeddedChannel second = new EmbeddedChannel(handler);
+        timer.stop();
+        second.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {1}));
+        second.writeOutbound(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {2}));
+        second.checkException();
+        assertThat(second.isOpen()).isTrue();
+        first.finishAndReleaseAll();
+        second.finishAndReleaseAll();
+    }
+
     private static int sizeOf(Class<?> type) {
         if (type == long.class || type == double.class) {
             return 8;
