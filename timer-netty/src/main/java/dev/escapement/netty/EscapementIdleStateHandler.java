@@ -136,8 +136,11 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
             IdleTimes times = new IdleTimes(idleNanos(reader, unit), idleNanos(writer, unit), idleNanos(all, unit),
                     observeOutput, leads);
             IdleTimes shared = SHARED.get(times);
-            if (shared != null || SHARED.size() >= MAX_SHARED) {
-                return shared != null ? shared : times;
+            if (shared != null) {
+                return shared;
+            }
+            if (SHARED.size() >= MAX_SHARED) {
+                return times;
             }
             shared = SHARED.putIfAbsent(times, times);
             return shared != null ? shared : times;
@@ -347,9 +350,17 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
         close();
     }
 
-    /** Whether idle events may still be delivered: initialized, open, and the channel open. */
+    /** Whether activity still moves the checks: initialized and not closed. */
+    private boolean isWatching() {
+        return (flags & STATE_MASK) == INITIALIZED && !isClosed();
+    }
+
+    /**
+     * Whether idle events may still be delivered: initialized, and the channel and the handler's
+     * timers open, the check every handler of this package makes before it delivers or registers.
+     */
     private boolean isLive() {
-        return (flags & STATE_MASK) == INITIALIZED && !isClosed() && ctx.channel().isOpen();
+        return (flags & STATE_MASK) == INITIALIZED && ChannelTimers.isLive(ctx.channel(), this);
     }
 
     // ------------------------------------------------------------------ activity
@@ -366,7 +377,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         if ((flags & READING) != 0) {
             flags &= ~READING;
-            if ((flags & STATE_MASK) == INITIALIZED && !isClosed()) {
+            if (isWatching()) {
                 // One clock read per read burst; the resets are field writes.
                 refreshClock();
                 renew(IdleState.READER_IDLE);
@@ -398,7 +409,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
         if (output != null) {
             output.writesCompleted++;
         }
-        if ((flags & STATE_MASK) == INITIALIZED && !isClosed()) {
+        if (isWatching()) {
             if ((flags & FLUSHING) == 0) {
                 // Completed later than the flush (the socket was full): the cached clock may be old.
                 refreshClock();
@@ -410,7 +421,7 @@ public class EscapementIdleStateHandler extends AbstractTimerManager<IdleState>
 
     @Override
     public void flush(ChannelHandlerContext ctx) throws Exception {
-        if (!times.watchesWrites() || (flags & STATE_MASK) != INITIALIZED || isClosed()) {
+        if (!times.watchesWrites() || !isWatching()) {
             ctx.flush();
             return;
         }
